@@ -1,0 +1,104 @@
+//! The logical line of an instruction and its way back to the source.
+//!
+//! BuildKit joins the physical lines of a continued instruction into one
+//! string: it drops the escape character that ends a line, the newline, and
+//! any comment or blank line in between. Everything the parser reads is read
+//! from that string; every span it reports is mapped back through the pieces
+//! recorded here, so it lands on the original bytes.
+
+use super::Span;
+
+/// One contiguous piece of source that went into the logical line.
+#[derive(Clone, Copy, Debug)]
+struct Piece {
+    logical: usize,
+    source: usize,
+    len: usize,
+}
+
+/// The joined text of an instruction, with the map from its offsets to source offsets.
+#[derive(Clone, Debug, Default)]
+pub struct Logical {
+    text: String,
+    pieces: Vec<Piece>,
+}
+
+impl Logical {
+    /// Appends `piece`, which starts at byte `source` of the original text.
+    pub(crate) fn push(&mut self, source: usize, piece: &str) {
+        if piece.is_empty() {
+            return;
+        }
+        self.pieces.push(Piece {
+            logical: self.text.len(),
+            source,
+            len: piece.len(),
+        });
+        self.text.push_str(piece);
+    }
+
+    /// The joined text, as BuildKit sees it.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Source offset of logical offset `at`, for the start of a range.
+    pub fn start_of(&self, at: usize) -> usize {
+        let i = self.pieces.partition_point(|p| p.logical + p.len <= at);
+        match self.pieces.get(i) {
+            Some(p) => p.source + at.saturating_sub(p.logical),
+            None => self.pieces.last().map_or(0, |p| p.source + p.len),
+        }
+    }
+
+    /// Source offset of logical offset `at`, for the end of a range.
+    pub fn end_of(&self, at: usize) -> usize {
+        let i = self.pieces.partition_point(|p| p.logical + p.len < at);
+        match self.pieces.get(i) {
+            Some(p) if at > p.logical => p.source + (at - p.logical),
+            Some(p) => p.source,
+            None => self.pieces.last().map_or(0, |p| p.source + p.len),
+        }
+    }
+
+    /// The source span of logical range `start..end`. A range that crosses a
+    /// continuation covers the escape character, newline and any comment
+    /// lines in between, so replacing it replaces all of them.
+    pub fn span(&self, start: usize, end: usize) -> Span {
+        if start == end {
+            let at = self.start_of(start);
+            return Span::empty(at);
+        }
+        Span::new(self.start_of(start), self.end_of(end))
+    }
+
+    /// True when logical range `start..end` comes from one physical line, so
+    /// its source bytes are exactly its logical text.
+    pub fn is_contiguous(&self, start: usize, end: usize) -> bool {
+        let span = self.span(start, end);
+        span.len() == end - start
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_offsets_across_a_continuation() {
+        // "RUN a \\\n  b\n": pieces "RUN a " at 0 and "  b" at 8.
+        let mut l = Logical::default();
+        l.push(0, "RUN a ");
+        l.push(8, "  b");
+        assert_eq!(l.text(), "RUN a   b");
+        assert_eq!(l.span(0, 3), Span::new(0, 3));
+        assert_eq!(l.span(8, 9), Span::new(10, 11));
+        // A word that ends exactly at the end of the first piece stays on line 1.
+        assert_eq!(l.span(4, 6), Span::new(4, 6));
+        // A range crossing the join covers the continuation.
+        assert_eq!(l.span(4, 9), Span::new(4, 11));
+        assert!(!l.is_contiguous(4, 9));
+        assert!(l.is_contiguous(0, 3));
+        assert_eq!(l.span(6, 6), Span::empty(8));
+    }
+}

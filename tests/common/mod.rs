@@ -1,0 +1,80 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The shared corpus of real Dockerfiles, when this checkout has it.
+pub fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("DFSLIM_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("../shared/corpus"));
+    dir.is_dir().then_some(dir)
+}
+
+/// Every `*.Dockerfile` under `dir`, sorted.
+pub fn dockerfiles(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "Dockerfile") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// True on CI, where a missing tool is a failure, never a skip.
+pub fn on_ci() -> bool {
+    std::env::var_os("CI").is_some()
+}
+
+/// Reports a skipped part loudly (and fails on CI).
+pub fn skip(what: &str, why: &str) {
+    if on_ci() {
+        panic!("{what} cannot run on CI: {why}");
+    }
+    eprintln!("SKIPPED {what}: {why}");
+}
+
+/// The python of the virtualenv with BuildKit's parser, made on first use.
+pub fn buildkit_python() -> Result<PathBuf, String> {
+    let out = Command::new("bash")
+        .arg(repo().join("tests/buildkit/setup.sh"))
+        .output()
+        .map_err(|e| format!("cannot run tests/buildkit/setup.sh: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "tests/buildkit/setup.sh failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let py = stdout.lines().last().unwrap_or("").trim().to_string();
+    Ok(PathBuf::from(py))
+}
+
+/// BuildKit's reading of `files`, one JSON object per file (see tests/buildkit/dump.py).
+pub fn buildkit_dump(py: &Path, files: &[PathBuf]) -> Vec<serde_json::Value> {
+    let out = Command::new(py)
+        .arg(repo().join("tests/buildkit/dump.py"))
+        .args(files)
+        .output()
+        .expect("run dump.py");
+    assert!(
+        out.status.success(),
+        "dump.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).expect("dump.py JSON")
+}
