@@ -1,3 +1,19 @@
-//! dfslim: rewrites Dockerfiles so the images they build get small, losslessly.
+//! dfslim: rewrites Dockerfiles so the images they build get small,
+//! changing only the bytes it means to.
+//!
+//! Data flows one way: [`walk`] finds files, [`syntax`] reads them
+//! losslessly, [`analysis`] derives facts, [`transforms`] answer with edits
+//! or refusals, [`pipeline`] runs them in level order, [`report`] renders
+//! and [`fsio`] writes atomically.
 
+pub mod analysis;
+pub mod catalog;
+pub mod edit;
+pub mod fix;
+pub mod fsio;
+pub mod pipeline;
+pub mod report;
+pub mod suppress;
 pub mod syntax;
+pub mod transforms;
+pub mod walk;

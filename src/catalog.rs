@@ -1,0 +1,134 @@
+//! The transform catalog, kept as data in `transforms/*.toml` and compiled in.
+//!
+//! Each transform's id, level, title, what it changes, why, when it refuses
+//! and an example live in its TOML file, so `dfslim explain` and the docs
+//! read the same text; `transforms/tables/*.toml` holds the knowledge the
+//! transforms consult (image families, cgo modules, tool lists).
+
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+/// One transform's entry.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub id: String,
+    pub level: u8,
+    pub title: String,
+    pub changes: String,
+    pub why: String,
+    pub refuses: Vec<String>,
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+    pub example: Example,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub before: String,
+    pub after: String,
+}
+
+const ENTRIES: &[(&str, &str)] = &[
+    (
+        "alpine-base",
+        include_str!("../transforms/alpine-base.toml"),
+    ),
+    ("cmd-binary", include_str!("../transforms/cmd-binary.toml")),
+    (
+        "multi-stage",
+        include_str!("../transforms/multi-stage.toml"),
+    ),
+    ("cgo-off", include_str!("../transforms/cgo-off.toml")),
+    (
+        "scratch-runtime",
+        include_str!("../transforms/scratch-runtime.toml"),
+    ),
+    (
+        "strip-flags",
+        include_str!("../transforms/strip-flags.toml"),
+    ),
+];
+
+/// Every entry, in pipeline order (level, then the order above).
+pub fn entries() -> &'static [Entry] {
+    static E: OnceLock<Vec<Entry>> = OnceLock::new();
+    E.get_or_init(|| {
+        ENTRIES
+            .iter()
+            .map(|(file, text)| {
+                let e: Entry = toml::from_str(text)
+                    .unwrap_or_else(|err| panic!("transforms/{file}.toml: {err}"));
+                assert_eq!(&e.id, file, "transforms/{file}.toml names another id");
+                e
+            })
+            .collect()
+    })
+}
+
+pub fn entry(id: &str) -> Option<&'static Entry> {
+    entries().iter().find(|e| e.id == id)
+}
+
+/// Knowledge the transforms consult, from `transforms/tables/`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tables {
+    pub images: Images,
+    pub cgo: Cgo,
+    pub tools: Tools,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Images {
+    /// The alpine release a new runtime stage is pinned to when the builder names none.
+    pub default_alpine: String,
+    /// Repositories of the Docker Official golang image (and its mirrors).
+    pub golang: Vec<String>,
+    /// Debian release names used as golang tag variants.
+    pub debian_variants: Vec<String>,
+    /// Runtime bases scratch may replace, by repository prefix.
+    pub scratch_replaceable: Vec<String>,
+    /// Runtime bases that are already as small as scratch plus certificates.
+    pub already_minimal: Vec<String>,
+    /// Environment of the golang image, which analysis needs to resolve paths.
+    pub golang_env: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cgo {
+    /// Go modules that need cgo (a C compiler and libc at run time).
+    pub modules: Vec<String>,
+    /// Packages whose install means a C toolchain or C libraries for the build.
+    pub c_packages: Vec<String>,
+    /// Package-name patterns (suffixes) that mean C development libraries.
+    pub c_package_suffixes: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tools {
+    /// Commands the golang Debian image has and golang:alpine lacks.
+    pub missing_on_alpine: Vec<String>,
+    /// Packages installed only to build; a runtime does not need them.
+    pub build_only_packages: Vec<String>,
+    /// Commands a RUN may use in a builder without the runtime needing anything.
+    pub build_commands: Vec<String>,
+}
+
+pub fn tables() -> &'static Tables {
+    static T: OnceLock<Tables> = OnceLock::new();
+    T.get_or_init(|| {
+        let text = concat!(
+            include_str!("../transforms/tables/images.toml"),
+            "\n",
+            include_str!("../transforms/tables/cgo.toml"),
+            "\n",
+            include_str!("../transforms/tables/tools.toml"),
+        );
+        toml::from_str(text).unwrap_or_else(|e| panic!("transforms/tables: {e}"))
+    })
+}

@@ -1,0 +1,237 @@
+//! Reading Dockerfiles and replacing them safely.
+//!
+//! A file is only ever replaced whole: the new text goes to a temporary file
+//! in the same directory, which is then renamed over the target, so a reader
+//! sees the old file or the new one and never half of each. A symlink stays a
+//! symlink (its target is rewritten), the mode and owner are kept, and a file
+//! that changed since it was read is left alone.
+
+use std::fmt;
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Why a file could not be read or written; the caller adds the path.
+#[derive(Debug)]
+pub enum FileError {
+    NotFound,
+    IsDirectory,
+    NotRegular,
+    NotUtf8 { line: usize, column: usize },
+    Binary { line: usize, column: usize },
+    Changed,
+    Io(io::Error),
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FileError::NotFound => write!(f, "no such file"),
+            FileError::IsDirectory => write!(f, "is a directory, not a Dockerfile"),
+            FileError::NotRegular => write!(f, "not a regular file (a FIFO, socket or device)"),
+            FileError::NotUtf8 { line, column } => {
+                write!(
+                    f,
+                    "{line}:{column}: not UTF-8 text (Dockerfiles must be UTF-8)"
+                )
+            }
+            FileError::Binary { line, column } => {
+                write!(
+                    f,
+                    "{line}:{column}: binary data (a NUL byte), not a Dockerfile"
+                )
+            }
+            FileError::Changed => write!(
+                f,
+                "changed on disk while dfslim was working; not overwritten (run again)"
+            ),
+            FileError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for FileError {}
+
+impl From<io::Error> for FileError {
+    fn from(e: io::Error) -> Self {
+        match e.kind() {
+            io::ErrorKind::NotFound => FileError::NotFound,
+            io::ErrorKind::IsADirectory => FileError::IsDirectory,
+            _ => FileError::Io(e),
+        }
+    }
+}
+
+/// Reads a Dockerfile as UTF-8 text. Refuses directories, FIFOs and devices
+/// without opening them (opening a FIFO would block).
+pub fn read_text(path: &Path) -> Result<String, FileError> {
+    let meta = fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(FileError::IsDirectory);
+    }
+    if !meta.is_file() {
+        return Err(FileError::NotRegular);
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    fs::File::open(path)?.read_to_end(&mut bytes)?;
+    decode(bytes)
+}
+
+/// Reads all of standard input as UTF-8 text.
+pub fn read_stdin() -> Result<String, FileError> {
+    let mut bytes = Vec::new();
+    io::stdin().lock().read_to_end(&mut bytes)?;
+    decode(bytes)
+}
+
+/// Checks that `bytes` are text: valid UTF-8 without NUL bytes.
+pub fn decode(bytes: Vec<u8>) -> Result<String, FileError> {
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        let (line, column) = position(&bytes, at);
+        return Err(FileError::Binary { line, column });
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let (line, column) = position(e.as_bytes(), at);
+        FileError::NotUtf8 { line, column }
+    })
+}
+
+/// 1-based line and column of byte `at` (columns count characters of the valid prefix).
+fn position(bytes: &[u8], at: usize) -> (usize, usize) {
+    let before = &bytes[..at];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line, column)
+}
+
+/// Replaces `path` with `new`, provided it still holds `original`.
+pub fn replace(path: &Path, original: &str, new: &str) -> Result<(), FileError> {
+    replace_with(path, original, new, |f, bytes| f.write_all(bytes))
+}
+
+/// [`replace`] with the write itself supplied, so tests can make it fail
+/// the way a full disk does.
+pub fn replace_with(
+    path: &Path,
+    original: &str,
+    new: &str,
+    write: impl FnOnce(&mut fs::File, &[u8]) -> io::Result<()>,
+) -> Result<(), FileError> {
+    // Rewrite the symlink's target, never the link itself.
+    let target: PathBuf = fs::canonicalize(path)?;
+    let meta = fs::metadata(&target)?;
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".dfslim-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    write(tmp.as_file_mut(), new.as_bytes())?;
+    tmp.as_file().set_permissions(meta.permissions())?;
+    keep_owner(tmp.as_file(), &meta);
+    tmp.as_file().sync_all()?;
+    // Someone may have edited the file while we worked: then keep theirs.
+    if fs::read(&target)? != original.as_bytes() {
+        return Err(FileError::Changed);
+    }
+    tmp.persist(&target).map_err(|e| FileError::Io(e.error))?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn keep_owner(file: &fs::File, meta: &fs::Metadata) {
+    use std::os::unix::fs::MetadataExt;
+    // Only root may give a file away; for anyone else this is a no-op that fails.
+    let _ = std::os::unix::fs::fchown(file, Some(meta.uid()), Some(meta.gid()));
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_: &fs::File, _: &fs::Metadata) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leftovers(dir: &Path) -> Vec<String> {
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".dfslim-"))
+            .collect()
+    }
+
+    #[test]
+    fn decodes_text_and_locates_bad_bytes() {
+        assert_eq!(decode(b"FROM a\n".to_vec()).unwrap(), "FROM a\n");
+        assert!(matches!(
+            decode(b"FROM a\nRUN \xff\n".to_vec()),
+            Err(FileError::NotUtf8 { line: 2, column: 5 })
+        ));
+        assert!(matches!(
+            decode(b"FROM \0".to_vec()),
+            Err(FileError::Binary { line: 1, column: 6 })
+        ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn replaces_atomically_keeping_mode_and_links() {
+        use std::os::unix::fs::{PermissionsExt, symlink};
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.Dockerfile");
+        fs::write(&real, "old\n").unwrap();
+        fs::set_permissions(&real, fs::Permissions::from_mode(0o640)).unwrap();
+        let link = dir.path().join("Dockerfile");
+        symlink("real.Dockerfile", &link).unwrap();
+        replace(&link, "old\n", "new\n").unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(&real).unwrap(), "new\n");
+        assert_eq!(
+            fs::metadata(&real).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+        assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_original_and_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("Dockerfile");
+        fs::write(&f, "old\n").unwrap();
+        let err = replace_with(&f, "old\n", "new\n", |_, _| {
+            Err(io::Error::new(
+                io::ErrorKind::StorageFull,
+                "No space left on device",
+            ))
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("No space left"));
+        assert_eq!(fs::read_to_string(&f).unwrap(), "old\n");
+        assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_file_changed_meanwhile_is_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("Dockerfile");
+        fs::write(&f, "theirs\n").unwrap();
+        assert!(matches!(
+            replace(&f, "old\n", "new\n"),
+            Err(FileError::Changed)
+        ));
+        assert_eq!(fs::read_to_string(&f).unwrap(), "theirs\n");
+        assert!(leftovers(dir.path()).is_empty());
+    }
+}

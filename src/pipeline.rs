@@ -1,0 +1,152 @@
+//! The one place transforms run: picked by level, `--only` and `--skip`, in
+//! level order, each on a fresh parse of the previous one's output.
+
+use crate::analysis::{BuildContext, Facts};
+use crate::catalog;
+use crate::edit;
+use crate::syntax::{Document, ParseError};
+use crate::transforms::{self, Cx, Outcome, Transform};
+
+/// The highest level there is.
+pub const MAX_LEVEL: u8 = 5;
+
+/// Which transforms to run.
+#[derive(Clone, Debug)]
+pub struct Selection {
+    pub level: u8,
+    /// Only these ids (still in level order), whatever the level.
+    pub only: Option<Vec<String>>,
+    pub skip: Vec<String>,
+}
+
+impl Default for Selection {
+    fn default() -> Self {
+        Selection {
+            level: MAX_LEVEL,
+            only: None,
+            skip: Vec::new(),
+        }
+    }
+}
+
+impl Selection {
+    /// The transforms this selection runs, in order.
+    pub fn transforms(&self) -> Vec<&'static dyn Transform> {
+        transforms::all()
+            .iter()
+            .copied()
+            .filter(|t| {
+                let level = catalog::entry(t.id()).map_or(u8::MAX, |e| e.level);
+                let picked = match &self.only {
+                    Some(only) => only.iter().any(|id| id == t.id()),
+                    None => level <= self.level,
+                };
+                picked && !self.skip.iter().any(|id| id == t.id())
+            })
+            .collect()
+    }
+}
+
+/// What happened to one transform.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    Applied {
+        message: String,
+        notes: Vec<String>,
+    },
+    Refused(String),
+    NotApplicable(String),
+    /// Not run: a transform it depends on was refused.
+    Skipped(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub id: &'static str,
+    pub level: u8,
+    pub status: Status,
+}
+
+/// The result of running the pipeline on one text.
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub original: String,
+    pub output: String,
+    pub steps: Vec<Step>,
+}
+
+impl Run {
+    pub fn changed(&self) -> bool {
+        self.original != self.output
+    }
+}
+
+/// Runs `selection` on `text`. Only a text that does not parse is an error;
+/// a transform whose edits would not apply or not parse is reported as
+/// refused (it is a dfslim bug) and the others go on.
+pub fn run(
+    text: &str,
+    selection: &Selection,
+    context: Option<&BuildContext>,
+) -> Result<Run, ParseError> {
+    let mut doc = Document::parse(text)?;
+    let mut steps: Vec<Step> = Vec::new();
+    for t in selection.transforms() {
+        let entry = catalog::entry(t.id());
+        let level = entry.map_or(0, |e| e.level);
+        let blocked = entry.and_then(|e| {
+            e.depends_on.iter().find(|dep| {
+                steps.iter().any(|s| {
+                    s.id == dep.as_str()
+                        && matches!(s.status, Status::Refused(_) | Status::Skipped(_))
+                })
+            })
+        });
+        if let Some(dep) = blocked {
+            steps.push(Step {
+                id: t.id(),
+                level,
+                status: Status::Skipped(format!("needs {dep}, which did not apply")),
+            });
+            continue;
+        }
+        let facts = Facts::of(&doc, context);
+        let outcome = t.run(&Cx {
+            doc: &doc,
+            facts: &facts,
+        });
+        let status = match outcome {
+            Outcome::Apply {
+                edits,
+                message,
+                notes,
+            } => match apply(&doc, &edits) {
+                Ok(next) => {
+                    doc = next;
+                    Status::Applied { message, notes }
+                }
+                Err(bug) => Status::Refused(format!(
+                    "internal error, nothing changed ({bug}); please report this as a dfslim bug"
+                )),
+            },
+            Outcome::Refuse(reason) => Status::Refused(reason),
+            Outcome::NotApplicable(why) => Status::NotApplicable(why),
+        };
+        steps.push(Step {
+            id: t.id(),
+            level,
+            status,
+        });
+    }
+    Ok(Run {
+        original: text.to_string(),
+        output: doc.into_text(),
+        steps,
+    })
+}
+
+/// Applies edits and parses the result; either failing is a transform bug.
+fn apply(doc: &Document, edits: &[edit::Edit]) -> Result<Document, String> {
+    let text = edit::apply(doc.text(), edits).map_err(|e| e.to_string())?;
+    Document::parse(text).map_err(|e| format!("the rewritten text does not parse: {e}"))
+}

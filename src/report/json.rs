@@ -1,0 +1,55 @@
+//! `--format json`: one object with a list of files and a summary.
+
+use super::{FileOutcome, FileReport, Summary};
+use crate::pipeline::Status;
+use serde_json::{Value, json};
+
+pub fn value(reports: &[FileReport]) -> Value {
+    let files: Vec<Value> = reports.iter().map(file).collect();
+    json!({ "files": files, "summary": Summary::of(reports) })
+}
+
+fn file(r: &FileReport) -> Value {
+    let steps = r.run().map_or(&[][..], |run| &run.steps);
+    let pick = |f: &dyn Fn(&Status) -> Option<Value>| -> Vec<Value> {
+        steps
+            .iter()
+            .filter_map(|s| {
+                f(&s.status).map(|mut v| {
+                    v["transform"] = json!(s.id);
+                    v["level"] = json!(s.level);
+                    v
+                })
+            })
+            .collect()
+    };
+    let applied = pick(&|s| match s {
+        Status::Applied { message, notes } => Some(json!({"message": message, "notes": notes})),
+        _ => None,
+    });
+    let refused = pick(&|s| match s {
+        Status::Refused(reason) => Some(json!({ "reason": reason })),
+        _ => None,
+    });
+    let skipped = pick(&|s| match s {
+        Status::Skipped(reason) => Some(json!({ "reason": reason })),
+        _ => None,
+    });
+    let not_applicable = pick(&|s| match s {
+        Status::NotApplicable(reason) => Some(json!({ "reason": reason })),
+        _ => None,
+    });
+    let error = match &r.outcome {
+        FileOutcome::Error(e) => json!(e.render(&r.path)),
+        _ => Value::Null,
+    };
+    json!({
+        "path": r.path,
+        "status": r.status(),
+        "applied": applied,
+        "refused": refused,
+        "skipped": skipped,
+        "not_applicable": not_applicable,
+        "error": error,
+    })
+}

@@ -1,0 +1,111 @@
+//! Rendering results: diffs, text, JSON, SARIF, and the `inspect` view.
+//! Renderers return strings; the CLI decides where they go.
+
+pub mod diff;
+pub mod inspect;
+pub mod json;
+pub mod text;
+
+use crate::pipeline::Run;
+
+/// What happened to one file.
+#[derive(Clone, Debug)]
+pub struct FileReport {
+    /// As given or found (`-` for standard input).
+    pub path: String,
+    pub outcome: FileOutcome,
+}
+
+#[derive(Clone, Debug)]
+pub enum FileOutcome {
+    /// The pipeline ran (whether or not anything changed).
+    Done(Run),
+    /// `# dfslim: ignore` at the top: left alone.
+    Ignored,
+    /// Could not be read, parsed or written.
+    Error(Problem),
+}
+
+/// An error about a file, at a line and column when there is one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub at: Option<(usize, usize)>,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(message: impl Into<String>) -> Problem {
+        Problem {
+            at: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn at(line: usize, column: usize, message: impl Into<String>) -> Problem {
+        Problem {
+            at: Some((line, column)),
+            message: message.into(),
+        }
+    }
+
+    /// `path:line:col: message`, or `path: message`.
+    pub fn render(&self, path: &str) -> String {
+        match self.at {
+            Some((l, c)) => format!("{path}:{l}:{c}: {}", self.message),
+            None => format!("{path}: {}", self.message),
+        }
+    }
+}
+
+impl FileReport {
+    pub fn status(&self) -> &'static str {
+        match &self.outcome {
+            FileOutcome::Done(run) if run.changed() => "changed",
+            FileOutcome::Done(_) => "unchanged",
+            FileOutcome::Ignored => "ignored",
+            FileOutcome::Error(_) => "error",
+        }
+    }
+
+    pub fn run(&self) -> Option<&Run> {
+        match &self.outcome {
+            FileOutcome::Done(run) => Some(run),
+            _ => None,
+        }
+    }
+}
+
+/// Counts over a batch of files.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    pub ignored: usize,
+    pub errors: usize,
+    /// Refusals per transform id.
+    pub refused: std::collections::BTreeMap<String, usize>,
+}
+
+impl Summary {
+    pub fn of(reports: &[FileReport]) -> Summary {
+        let mut s = Summary {
+            files: reports.len(),
+            ..Summary::default()
+        };
+        for r in reports {
+            match r.status() {
+                "changed" => s.changed += 1,
+                "unchanged" => s.unchanged += 1,
+                "ignored" => s.ignored += 1,
+                _ => s.errors += 1,
+            }
+            for step in r.run().map_or(&[][..], |run| &run.steps) {
+                if matches!(step.status, crate::pipeline::Status::Refused(_)) {
+                    *s.refused.entry(step.id.to_string()).or_default() += 1;
+                }
+            }
+        }
+        s
+    }
+}

@@ -1,0 +1,86 @@
+//! The slimming transforms: one file per transform, named by its id.
+//!
+//! A transform looks at the current [`Document`] and what analysis knows of
+//! it and of the build context, and answers with an [`Outcome`]: edits and a
+//! one-line message, a refusal with a reason a user can act on, or "not
+//! applicable". It never prints and never touches files; the pipeline
+//! applies its edits, re-parses, and moves on to the next one.
+
+use crate::analysis::Facts;
+use crate::edit::Edit;
+use crate::syntax::Document;
+
+/// What a transform is given.
+pub struct Cx<'a> {
+    pub doc: &'a Document,
+    pub facts: &'a Facts,
+}
+
+/// A transform's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Edits on the current text, with a one-line message for the user.
+    Apply {
+        edits: Vec<Edit>,
+        message: String,
+        /// Things the user should know (what could not be checked, a digest dropped).
+        notes: Vec<String>,
+    },
+    /// The change would break the image (or cannot be made safely): why.
+    Refuse(String),
+    /// Nothing to do here (not a Go build, already done): why.
+    NotApplicable(String),
+}
+
+impl Outcome {
+    pub fn apply(edits: Vec<Edit>, message: impl Into<String>) -> Outcome {
+        Outcome::Apply {
+            edits,
+            message: message.into(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn refuse(reason: impl Into<String>) -> Outcome {
+        Outcome::Refuse(reason.into())
+    }
+
+    pub fn not_applicable(why: impl Into<String>) -> Outcome {
+        Outcome::NotApplicable(why.into())
+    }
+
+    /// Adds a note to an `Apply`; other outcomes are returned unchanged.
+    pub fn with_notes(self, more: Vec<String>) -> Outcome {
+        match self {
+            Outcome::Apply {
+                edits,
+                message,
+                mut notes,
+            } => {
+                notes.extend(more);
+                Outcome::Apply {
+                    edits,
+                    message,
+                    notes,
+                }
+            }
+            other => other,
+        }
+    }
+}
+
+/// A slimming step. Its id, level and texts live in the catalog (`transforms/*.toml`).
+pub trait Transform: Sync {
+    fn id(&self) -> &'static str;
+    fn run(&self, cx: &Cx) -> Outcome;
+}
+
+/// Every transform, in the order the pipeline runs them.
+pub fn all() -> &'static [&'static dyn Transform] {
+    &[]
+}
+
+/// The transform with this id.
+pub fn by_id(id: &str) -> Option<&'static dyn Transform> {
+    all().iter().copied().find(|t| t.id() == id)
+}
