@@ -7,12 +7,27 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug, Default)]
 pub struct BuildContext {
     pub dir: PathBuf,
+    /// The module path in go.mod at the context root.
+    pub module: Option<String>,
 }
 
 impl BuildContext {
     pub fn load(dir: &Path) -> BuildContext {
+        let module = std::fs::read_to_string(dir.join("go.mod"))
+            .ok()
+            .and_then(|t| module_path(&t));
         BuildContext {
             dir: dir.to_path_buf(),
+            module,
         }
     }
+}
+
+/// The `module` line of a go.mod.
+pub fn module_path(gomod: &str) -> Option<String> {
+    gomod.lines().find_map(|l| {
+        let rest = l.trim().strip_prefix("module")?;
+        let m = rest.trim().trim_matches('"');
+        (!m.is_empty() && rest.starts_with([' ', '\t', '"'])).then(|| m.to_string())
+    })
 }

@@ -1,18 +1,216 @@
 //! Facts derived from a Document and its build context, computed once per
-//! pipeline step so transforms stay small.
+//! pipeline step so transforms stay small: the stages and who feeds whom,
+//! variables and working directories, the Go builds and where their
+//! binaries land, what the runtime stage runs and needs.
 
+pub mod base;
 pub mod context;
+pub mod env;
+pub mod gobuild;
+pub mod gocmd;
+pub mod shell;
+pub mod stages;
 
+pub use base::{Family, Libc};
 pub use context::BuildContext;
+pub use gobuild::{Cgo, GoBuild, Output};
+pub use stages::{Source, StageFacts};
 
+use crate::catalog;
 use crate::syntax::Document;
 
-/// What analysis knows of a Dockerfile.
-#[derive(Clone, Debug, Default)]
-pub struct Facts {}
+/// What analysis knows of a Dockerfile (and its build context, when read).
+#[derive(Clone, Debug)]
+pub struct Facts {
+    pub stages: Vec<StageFacts>,
+    /// Go builds of every stage, in file order.
+    pub builds: Vec<GoBuild>,
+    pub context: Option<BuildContext>,
+}
 
 impl Facts {
-    pub fn of(_doc: &Document, _context: Option<&BuildContext>) -> Facts {
-        Facts {}
+    pub fn of(doc: &Document, context: Option<&BuildContext>) -> Facts {
+        let stages = stages::walk(doc);
+        let module = context.and_then(|c| c.module.as_deref());
+        let builds = stages
+            .iter()
+            .flat_map(|s| gobuild::builds(doc, s, module))
+            .collect();
+        Facts {
+            stages,
+            builds,
+            context: context.cloned(),
+        }
+    }
+
+    /// The stage the image is made of: the last one.
+    pub fn runtime(&self) -> Option<&StageFacts> {
+        self.stages.last()
+    }
+
+    /// Go builds of `stage` that produce a binary (not `go run`).
+    pub fn builds_in(&self, stage: usize) -> impl Iterator<Item = &GoBuild> {
+        self.builds
+            .iter()
+            .filter(move |b| b.stage == stage && !b.is_run())
+    }
+
+    /// True when `stage` builds Go (go build / go install).
+    pub fn builds_go(&self, stage: usize) -> bool {
+        self.builds_in(stage).next().is_some()
+    }
+
+    /// Stages whose output reaches `stage`, directly or through others.
+    pub fn feeders(&self, stage: usize) -> Vec<usize> {
+        let mut seen = vec![false; self.stages.len()];
+        let mut todo = vec![stage];
+        while let Some(s) = todo.pop() {
+            let st = &self.stages[s];
+            let mut direct: Vec<usize> = st
+                .copies
+                .iter()
+                .filter_map(|c| match c.source {
+                    Source::Stage(i) => Some(i),
+                    _ => None,
+                })
+                .collect();
+            if let stages::Base::Stage(b) = st.base {
+                direct.push(b);
+            }
+            for d in direct {
+                if !seen[d] {
+                    seen[d] = true;
+                    todo.push(d);
+                }
+            }
+        }
+        (0..self.stages.len())
+            .filter(|&i| seen[i] && i != stage)
+            .collect()
+    }
+
+    /// The Go builds whose binaries end up in the image: those of the
+    /// runtime stage itself, and those of stages feeding it whose output
+    /// path a COPY --from takes (or all of a feeder's, when unsure).
+    pub fn shipped_builds(&self) -> Vec<&GoBuild> {
+        let Some(rt) = self.runtime() else {
+            return Vec::new();
+        };
+        let mut out: Vec<&GoBuild> = self.builds_in(rt.index).collect();
+        for f in self.feeders(rt.index) {
+            let copied: Vec<&String> = self
+                .stages
+                .iter()
+                .flat_map(|s| &s.copies)
+                .filter(|c| c.source == Source::Stage(f))
+                .flat_map(|c| &c.sources)
+                .collect();
+            for b in self.builds_in(f) {
+                let hit = match b.output.path() {
+                    Some(p) => copied.iter().any(|src| covers(src, p)),
+                    None => true,
+                };
+                if hit || copied.is_empty() {
+                    out.push(b);
+                }
+            }
+        }
+        out.sort_by_key(|b| b.ins);
+        out.dedup_by_key(|b| (b.ins, b.cmd.verb_word.span));
+        out
+    }
+
+    /// Tool tables, for transforms.
+    pub fn tables(&self) -> &'static catalog::Tables {
+        catalog::tables()
+    }
+}
+
+/// True when copying `src` (a path, a directory, or a simple glob) takes `path`.
+pub fn covers(src: &str, path: &str) -> bool {
+    let src = src.trim_end_matches('/');
+    if src.is_empty() || src == path || path.starts_with(&format!("{src}/")) {
+        return true;
+    }
+    if src.contains(['*', '?', '[']) {
+        return glob_match(src, path)
+            || path
+                .rsplit_once('/')
+                .is_some_and(|(dir, _)| glob_match(src, dir));
+    }
+    false
+}
+
+/// `*` and `?` within one path element, as Docker's COPY matches.
+fn glob_match(pat: &str, s: &str) -> bool {
+    globset::GlobBuilder::new(pat)
+        .literal_separator(true)
+        .build()
+        .map(|g| g.compile_matcher().is_match(s))
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(src: &str, module: Option<&str>) -> (Document, Facts) {
+        let doc = Document::parse(src).unwrap();
+        let ctx = module.map(|m| BuildContext {
+            module: Some(m.to_string()),
+            ..BuildContext::default()
+        });
+        let f = Facts::of(&doc, ctx.as_ref());
+        (doc, f)
+    }
+
+    #[test]
+    fn seed_build_lands_in_the_gopath_workdir() {
+        let (_, f) = facts(
+            "FROM golang:1.16\nCOPY . /$GOPATH/src/Fouda/\nWORKDIR /$GOPATH/src/Fouda/\nRUN go build ./cmd/main.go\nCMD [\"go\",\"run\",\"./cmd/main.go\"]\n",
+            None,
+        );
+        let b = &f.builds[0];
+        assert_eq!(b.output, Output::File("/go/src/Fouda/main".into()));
+        assert_eq!(b.cgo, Cgo::Default);
+        assert_eq!(f.stages[0].family, Family::Golang);
+        assert_eq!(f.stages[0].copies[0].dest.as_deref(), Some("/go/src/Fouda"));
+        assert_eq!(f.shipped_builds().len(), 1);
+    }
+
+    #[test]
+    fn outputs_and_cgo_from_every_source() {
+        let (_, f) = facts(
+            "ARG GO=1.21\nFROM golang:${GO}-alpine AS build\nWORKDIR /src\nENV CGO_ENABLED=0\nRUN go build -o bin/ ./cmd/api\nRUN cd cmd/worker && go build\nRUN go install ./tools/...\nRUN CGO_ENABLED=1 go build .\nFROM alpine:3.19\nCOPY --from=build /src/bin/api /api\n",
+            Some("example.com/svc/v2"),
+        );
+        let outs: Vec<_> = f.builds.iter().map(|b| b.output.clone()).collect();
+        assert_eq!(outs[0], Output::File("/src/bin/api".into()));
+        assert!(matches!(outs[1], Output::Unknown(_)), "{:?}", outs[1]);
+        assert_eq!(outs[2], Output::Dir("/go/bin".into()));
+        assert_eq!(outs[3], Output::File("/src/svc".into()));
+        assert!(matches!(f.builds[0].cgo, Cgo::Off(_)));
+        assert!(matches!(f.builds[3].cgo, Cgo::On(_)));
+        // What a COPY --from takes ships; an output dfslim cannot place may ship.
+        let shipped: Vec<_> = f.shipped_builds().iter().map(|b| b.ins).collect();
+        assert_eq!(shipped, [f.builds[0].ins, f.builds[1].ins]);
+        assert_eq!(f.stages[0].family, Family::Golang);
+        assert_eq!(f.stages[0].libc, Libc::Musl);
+        assert_eq!(f.stages[1].family, Family::Alpine);
+        assert_eq!(f.stages[0].used_by, [1]);
+    }
+
+    #[test]
+    fn shell_variables_make_paths_unknown() {
+        let (_, f) = facts("FROM golang\nRUN B=x; go build -o $B .\n", None);
+        assert!(matches!(f.builds[0].output, Output::Unknown(_)));
+    }
+
+    #[test]
+    fn copy_sources_cover_outputs() {
+        assert!(covers("/go/bin/", "/go/bin/app"));
+        assert!(covers("/go/bin/*", "/go/bin/app"));
+        assert!(covers("/app", "/app"));
+        assert!(!covers("/ap", "/app"));
     }
 }

@@ -1,0 +1,416 @@
+//! Walking each stage in order: the variables and working directory at
+//! every instruction, what it copies from where, what it installs, what it
+//! runs, and which stages feed which.
+
+use super::base::{self, BaseImage, Family, Libc};
+use super::env::{Env, Value, join_path};
+use super::gocmd::{self, CommandLine};
+use crate::catalog;
+use crate::syntax::{Args, Command, Document, Instruction, Keyword};
+
+/// Where a stage starts from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Base {
+    /// `FROM <earlier stage>`.
+    Stage(usize),
+    Image(BaseImage),
+    /// The image reference could not be read (a variable only the build knows).
+    Unknown(String),
+}
+
+/// Where a COPY or ADD takes its files from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    Context,
+    Stage(usize),
+    Image(String),
+    /// Heredoc or URL content.
+    Inline,
+}
+
+/// A COPY or ADD.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Copy {
+    pub ins: usize,
+    pub source: Source,
+    /// Source paths, variables expanded where possible (for a stage: absolute).
+    pub sources: Vec<String>,
+    /// Resolved absolute destination, when known.
+    pub dest: Option<String>,
+    /// The destination is a directory (ends with `/` or several sources).
+    pub dest_is_dir: bool,
+}
+
+/// A package install in a RUN: `apk add`, `apt-get install`, `yum install`...
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Install {
+    pub ins: usize,
+    pub manager: String,
+    pub packages: Vec<String>,
+}
+
+/// A CMD or ENTRYPOINT.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Process {
+    pub ins: usize,
+    pub entrypoint: bool,
+    /// The argv when it is fixed: the exec form, or a simple shell form.
+    pub argv: Option<Vec<String>>,
+    /// Written in shell form (runs `/bin/sh -c`).
+    pub shell_form: bool,
+}
+
+/// What is true at one instruction of a stage.
+#[derive(Clone, Debug, Default)]
+pub struct At {
+    /// The working directory, resolved; `None` when it depends on a build-time value.
+    pub workdir: Option<String>,
+    pub env: Env,
+}
+
+/// Everything known about one stage.
+#[derive(Clone, Debug)]
+pub struct StageFacts {
+    pub index: usize,
+    pub base: Base,
+    /// The family and C library, following `FROM <stage>` chains.
+    pub family: Family,
+    pub libc: Libc,
+    /// State before each instruction of the stage (its FROM first).
+    pub at: Vec<At>,
+    /// State after the last instruction.
+    pub end: At,
+    pub copies: Vec<Copy>,
+    pub installs: Vec<Install>,
+    /// RUN instruction indices.
+    pub runs: Vec<usize>,
+    /// The effective CMD and ENTRYPOINT (the last of each).
+    pub cmd: Option<Process>,
+    pub entrypoint: Option<Process>,
+    /// USER instruction indices.
+    pub users: Vec<usize>,
+    /// HEALTHCHECK instruction indices.
+    pub healthchecks: Vec<usize>,
+    /// Stages that copy from this one or start from it.
+    pub used_by: Vec<usize>,
+}
+
+impl StageFacts {
+    /// The state before instruction `ins` (a document index in this stage).
+    pub fn at(&self, doc: &Document, ins: usize) -> &At {
+        let from = doc.stages()[self.index].from;
+        self.at.get(ins - from).unwrap_or(&self.end)
+    }
+}
+
+/// Walks every stage of `doc`, the global ARGs first.
+pub fn walk(doc: &Document) -> Vec<StageFacts> {
+    let escape = doc.escape();
+    let mut globals = Env::default();
+    let first = doc
+        .stages()
+        .first()
+        .map_or(doc.instructions().len(), |s| s.from);
+    for ins in &doc.instructions()[..first] {
+        for a in ins.arg_decls() {
+            let v = match &a.default {
+                Some(d) => globals
+                    .expand(&d.text, escape)
+                    .map_or(Value::Unknown, Value::Known),
+                None => Value::Unknown,
+            };
+            globals.set(&a.name.text, v);
+        }
+    }
+    let mut out: Vec<StageFacts> = Vec::new();
+    for stage in doc.stages() {
+        let from_ins = &doc.instructions()[stage.from];
+        let (base, mut env, mut workdir, family, libc) = match stage.image.as_ref() {
+            Some(img) => {
+                if let Some(s) = doc.stage_named(&img.text, stage.index) {
+                    let p = &out[s.index];
+                    (
+                        Base::Stage(s.index),
+                        p.end.env.clone(),
+                        p.end.workdir.clone(),
+                        p.family,
+                        p.libc,
+                    )
+                } else {
+                    let tag = img.tag().and_then(|t| globals.expand(t, escape));
+                    let b = base::classify(img, tag);
+                    let (env, wd) = image_env(&b);
+                    let (f, l) = (b.family, b.libc);
+                    (Base::Image(b), env, wd, f, l)
+                }
+            }
+            None => (
+                Base::Unknown(from_ins.args_span.of(doc.text()).to_string()),
+                Env::default(),
+                Some("/".to_string()),
+                Family::Other,
+                Libc::Unknown,
+            ),
+        };
+        let mut f = StageFacts {
+            index: stage.index,
+            base,
+            family,
+            libc,
+            at: Vec::new(),
+            end: At::default(),
+            copies: Vec::new(),
+            installs: Vec::new(),
+            runs: Vec::new(),
+            cmd: None,
+            entrypoint: None,
+            users: Vec::new(),
+            healthchecks: Vec::new(),
+            used_by: Vec::new(),
+        };
+        for i in stage.range() {
+            let ins = &doc.instructions()[i];
+            f.at.push(At {
+                workdir: workdir.clone(),
+                env: env.clone(),
+            });
+            step(doc, i, ins, &globals, &mut env, &mut workdir, &mut f);
+        }
+        f.end = At { workdir, env };
+        out.push(f);
+    }
+    // Who feeds whom.
+    for i in 0..out.len() {
+        let mut feeders: Vec<usize> = out[i]
+            .copies
+            .iter()
+            .filter_map(|c| match c.source {
+                Source::Stage(s) => Some(s),
+                _ => None,
+            })
+            .collect();
+        if let Base::Stage(s) = out[i].base {
+            feeders.push(s);
+        }
+        for s in feeders {
+            if !out[s].used_by.contains(&i) {
+                out[s].used_by.push(i);
+            }
+        }
+    }
+    out
+}
+
+/// What a base image sets: the golang image's GOPATH, PATH and WORKDIR /go.
+fn image_env(b: &BaseImage) -> (Env, Option<String>) {
+    let mut env = Env::default();
+    if b.family == Family::Golang {
+        let mut workdir = "/go".to_string();
+        for (k, v) in &catalog::tables().images.golang_env {
+            if k == "GOLANG_WORKDIR" {
+                workdir = v.clone();
+            } else {
+                env.set(k, Value::Known(v.clone()));
+            }
+        }
+        return (env, Some(workdir));
+    }
+    (env, Some("/".to_string()))
+}
+
+fn step(
+    doc: &Document,
+    i: usize,
+    ins: &Instruction,
+    globals: &Env,
+    env: &mut Env,
+    workdir: &mut Option<String>,
+    f: &mut StageFacts,
+) {
+    let escape = doc.escape();
+    match ins.keyword {
+        Keyword::Arg => {
+            for a in ins.arg_decls() {
+                // An ENV of the same name wins over the ARG.
+                if env.is_set(&a.name.text)
+                    && !matches!(env.get(&a.name.text), Some(Value::Unknown))
+                    && a.default.is_none()
+                {
+                    continue;
+                }
+                let v = match &a.default {
+                    Some(d) => env
+                        .expand(&d.text, escape)
+                        .map_or(Value::Unknown, Value::Known),
+                    None => globals.get(&a.name.text).cloned().unwrap_or(Value::Unknown),
+                };
+                env.set(&a.name.text, v);
+            }
+        }
+        Keyword::Env => {
+            // All pairs of one ENV see the values from before it.
+            let before = env.clone();
+            for p in ins.pairs() {
+                let v = before
+                    .expand(&p.value.text, escape)
+                    .map_or(Value::Unknown, Value::Known);
+                env.set(&p.key.text, v);
+            }
+        }
+        Keyword::Workdir => {
+            if let (Some(w), Some(arg)) = (workdir.as_ref(), ins.text_arg()) {
+                *workdir = env.expand(&arg.text, escape).map(|p| join_path(w, &p));
+            }
+        }
+        Keyword::Copy | Keyword::Add => f.copies.push(copy(doc, i, ins, env, workdir.as_deref())),
+        Keyword::Run => {
+            f.runs.push(i);
+            let (lines, _) = gocmd::command_lines(doc, ins);
+            for l in &lines {
+                if let Some(inst) = install(i, l) {
+                    f.installs.push(inst);
+                }
+            }
+        }
+        Keyword::Cmd | Keyword::Entrypoint => {
+            let p = process(i, ins);
+            if ins.keyword == Keyword::Cmd {
+                f.cmd = Some(p);
+            } else {
+                f.entrypoint = Some(p);
+                // An ENTRYPOINT resets an inherited CMD; one in this stage stays.
+            }
+        }
+        Keyword::User => f.users.push(i),
+        Keyword::Healthcheck => f.healthchecks.push(i),
+        _ => {}
+    }
+}
+
+fn copy(doc: &Document, i: usize, ins: &Instruction, env: &Env, workdir: Option<&str>) -> Copy {
+    let escape = doc.escape();
+    let from = ins.flag("from").and_then(|f| f.value().map(str::to_string));
+    let stage_index = doc.stage_of(i).map_or(0, |s| s.index);
+    let mut source = match &from {
+        None => Source::Context,
+        Some(name) => match doc.stage_named(name, stage_index) {
+            Some(s) => Source::Stage(s.index),
+            None => Source::Image(name.clone()),
+        },
+    };
+    let mut words: Vec<String> = match &ins.args {
+        Args::List(items) => items.iter().map(|j| j.value.clone()).collect(),
+        Args::Words(w) => w.iter().map(|w| w.text.clone()).collect(),
+        _ => Vec::new(),
+    };
+    let dest_raw = words.pop();
+    if !ins.heredocs.is_empty() {
+        source = Source::Inline;
+    }
+    let sources: Vec<String> = words
+        .iter()
+        .filter(|w| !w.starts_with("<<"))
+        .map(|w| {
+            let v = env.expand(w, escape).unwrap_or_else(|| w.clone());
+            if v.contains("://") && ins.keyword == Keyword::Add {
+                source = Source::Inline;
+            }
+            match source {
+                Source::Stage(_) | Source::Image(_) => join_path("/", &v),
+                _ => v,
+            }
+        })
+        .collect();
+    let dest_is_dir = dest_raw.as_ref().is_some_and(|d| d.ends_with('/')) || sources.len() > 1;
+    let dest = dest_raw
+        .and_then(|d| env.expand(&d, escape))
+        .and_then(|d| workdir.map(|w| join_path(w, &d)));
+    Copy {
+        ins: i,
+        source,
+        sources,
+        dest,
+        dest_is_dir,
+    }
+}
+
+fn install(i: usize, line: &CommandLine) -> Option<Install> {
+    let words: Vec<&str> = line.args.iter().map(|a| a.value.as_str()).collect();
+    let (manager, rest) = match words.as_slice() {
+        ["apk", "add", rest @ ..] => ("apk", rest),
+        ["apt-get" | "apt" | "aptitude", rest @ ..] => {
+            let at = rest.iter().position(|w| *w == "install")?;
+            ("apt", &rest[at + 1..])
+        }
+        ["yum" | "dnf" | "microdnf" | "tdnf" | "zypper", rest @ ..] => {
+            let at = rest.iter().position(|w| *w == "install" || *w == "in")?;
+            ("yum", &rest[at + 1..])
+        }
+        _ => return None,
+    };
+    let mut packages = Vec::new();
+    let mut skip_value = false;
+    for w in rest {
+        if skip_value {
+            skip_value = false;
+            continue;
+        }
+        if w.starts_with('-') {
+            // Options with a separate value.
+            skip_value = matches!(
+                *w,
+                "-t" | "--target-release" | "--repository" | "-X" | "--virtual" | "-t="
+            );
+            continue;
+        }
+        let name = w.split(['=', '<', '>', '~']).next().unwrap_or(w);
+        if !name.is_empty() {
+            packages.push(name.to_string());
+        }
+    }
+    Some(Install {
+        ins: i,
+        manager: manager.to_string(),
+        packages,
+    })
+}
+
+fn process(i: usize, ins: &Instruction) -> Process {
+    let entrypoint = ins.keyword == Keyword::Entrypoint;
+    match ins.command() {
+        Some(Command::Exec(items)) => Process {
+            ins: i,
+            entrypoint,
+            argv: Some(items.iter().map(|j| j.value.clone()).collect()),
+            shell_form: false,
+        },
+        Some(Command::Shell(w)) => {
+            let script = super::shell::parse(&w.text);
+            let simple = !script.uses_shell_features
+                && script.commands.len() == 1
+                && script.commands[0].assignments.is_empty()
+                && script.commands[0]
+                    .words
+                    .iter()
+                    .all(|w| !w.dynamic && !w.glob);
+            Process {
+                ins: i,
+                entrypoint,
+                argv: simple.then(|| {
+                    script.commands[0]
+                        .words
+                        .iter()
+                        .map(|w| w.value.clone())
+                        .collect()
+                }),
+                shell_form: true,
+            }
+        }
+        None => Process {
+            ins: i,
+            entrypoint,
+            argv: Some(Vec::new()),
+            shell_form: false,
+        },
+    }
+}
