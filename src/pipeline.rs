@@ -81,68 +81,93 @@ impl Run {
     }
 }
 
+/// Passes over the transforms at most this many times (see [`run`]).
+const MAX_PASSES: usize = 4;
+
 /// Runs `selection` on `text`. Only a text that does not parse is an error;
 /// a transform whose edits would not apply or not parse is reported as
 /// refused (it is a dfslim bug) and the others go on.
+///
+/// The transforms run in level order, then again while a pass changed
+/// something: a later step can make an earlier one possible (once cgo is
+/// off, a glibc builder can feed an alpine runtime), and running dfslim on
+/// its own output must change nothing. Each transform is reported once,
+/// with what it finally did.
 pub fn run(
     text: &str,
     selection: &Selection,
     context: Option<&BuildContext>,
 ) -> Result<Run, ParseError> {
     let mut doc = Document::parse(text)?;
-    let mut steps: Vec<Step> = Vec::new();
-    for t in selection.transforms() {
-        let entry = catalog::entry(t.id());
-        let level = entry.map_or(0, |e| e.level);
-        let blocked = entry.and_then(|e| {
-            e.depends_on.iter().find(|dep| {
-                steps.iter().any(|s| {
-                    s.id == dep.as_str()
-                        && matches!(s.status, Status::Refused(_) | Status::Skipped(_))
-                })
-            })
-        });
-        if let Some(dep) = blocked {
-            steps.push(Step {
-                id: t.id(),
-                level,
-                status: Status::Skipped(format!("needs {dep}, which did not apply")),
-            });
-            continue;
-        }
-        let facts = Facts::of(&doc, context);
-        let outcome = t.run(&Cx {
-            doc: &doc,
-            facts: &facts,
-        });
-        let status = match outcome {
-            Outcome::Apply {
-                edits,
-                message,
-                notes,
-            } => match apply(&doc, &edits) {
-                Ok(next) => {
-                    doc = next;
-                    Status::Applied { message, notes }
-                }
-                Err(bug) => Status::Refused(format!(
-                    "internal error, nothing changed ({bug}); please report this as a dfslim bug"
-                )),
-            },
-            Outcome::Refuse(reason) => Status::Refused(reason),
-            Outcome::NotApplicable(why) => Status::NotApplicable(why),
-        };
-        steps.push(Step {
+    let picked = selection.transforms();
+    let mut steps: Vec<Step> = picked
+        .iter()
+        .map(|t| Step {
             id: t.id(),
-            level,
-            status,
-        });
+            level: catalog::entry(t.id()).map_or(0, |e| e.level),
+            status: Status::NotApplicable(String::new()),
+        })
+        .collect();
+    for pass in 0..MAX_PASSES {
+        let mut changed = false;
+        for (k, t) in picked.iter().enumerate() {
+            if pass > 0 && matches!(steps[k].status, Status::Applied { .. }) {
+                continue;
+            }
+            let status = match blocked_by(t.id(), &steps) {
+                Some(dep) => Status::Skipped(format!("needs {dep}, which did not apply")),
+                None => {
+                    let facts = Facts::of(&doc, context);
+                    let outcome = t.run(&Cx {
+                        doc: &doc,
+                        facts: &facts,
+                    });
+                    match outcome {
+                        Outcome::Apply {
+                            edits,
+                            message,
+                            notes,
+                        } => match apply(&doc, &edits) {
+                            Ok(next) if next.text() != doc.text() => {
+                                doc = next;
+                                changed = true;
+                                Status::Applied { message, notes }
+                            }
+                            Ok(_) => Status::NotApplicable("nothing to change".to_string()),
+                            Err(bug) => Status::Refused(format!(
+                                "internal error, nothing changed ({bug}); please report this as a dfslim bug"
+                            )),
+                        },
+                        Outcome::Refuse(reason) => Status::Refused(reason),
+                        Outcome::NotApplicable(why) => Status::NotApplicable(why),
+                    }
+                }
+            };
+            steps[k].status = status;
+        }
+        if !changed {
+            break;
+        }
     }
     Ok(Run {
         original: text.to_string(),
         output: doc.into_text(),
         steps,
     })
+}
+
+/// The dependency of `id` that was refused or skipped, if any.
+fn blocked_by(id: &str, steps: &[Step]) -> Option<String> {
+    let entry = catalog::entry(id)?;
+    entry
+        .depends_on
+        .iter()
+        .find(|dep| {
+            steps.iter().any(|s| {
+                s.id == dep.as_str() && matches!(s.status, Status::Refused(_) | Status::Skipped(_))
+            })
+        })
+        .cloned()
 }
 
 /// Applies edits and parses the result; either failing is a transform bug.

@@ -9,6 +9,8 @@ pub struct BuildContext {
     pub dir: PathBuf,
     /// The module path in go.mod at the context root.
     pub module: Option<String>,
+    /// Evidence that the program uses cgo, each naming its file or module.
+    pub cgo: Vec<String>,
 }
 
 impl BuildContext {
@@ -19,6 +21,7 @@ impl BuildContext {
         BuildContext {
             dir: dir.to_path_buf(),
             module,
+            cgo: Vec::new(),
         }
     }
 }

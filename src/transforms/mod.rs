@@ -6,6 +6,14 @@
 //! applicable". It never prints and never touches files; the pipeline
 //! applies its edits, re-parses, and moves on to the next one.
 
+mod alpine_base;
+mod cgo_off;
+mod cmd_binary;
+mod multi_stage;
+mod scratch_runtime;
+mod strip_flags;
+pub mod text;
+
 use crate::analysis::Facts;
 use crate::edit::Edit;
 use crate::syntax::Document;
@@ -77,7 +85,14 @@ pub trait Transform: Sync {
 
 /// Every transform, in the order the pipeline runs them.
 pub fn all() -> &'static [&'static dyn Transform] {
-    &[]
+    &[
+        &alpine_base::AlpineBase,
+        &cmd_binary::CmdBinary,
+        &multi_stage::MultiStage,
+        &cgo_off::CgoOff,
+        &scratch_runtime::ScratchRuntime,
+        &strip_flags::StripFlags,
+    ]
 }
 
 /// The transform with this id.

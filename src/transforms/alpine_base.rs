@@ -1,0 +1,351 @@
+//! `alpine-base` (level 1): the Go builder's base image to its alpine variant.
+//!
+//! **What**: in each stage that builds Go on the official golang image,
+//! `golang:1.16` becomes `golang:1.16-alpine` (`golang:1.21.5-bookworm` ->
+//! `golang:1.21.5-alpine`, `golang`/`golang:latest` -> `golang:alpine`,
+//! `golang:${GO_VERSION}` -> `golang:${GO_VERSION}-alpine`), registry kept,
+//! digest dropped (it names the old image; the message says so).
+//!
+//! **Why**: the Debian variant carries gcc, git, headers and apt; the alpine
+//! one is Go and little else (seed: 1.1 GB -> 700 MB).
+//!
+//! **Refuses** when the base is not the golang image (a vendor image, Go
+//! from apk/apt/a tarball), a Windows image, when the stage uses tools alpine
+//! lacks (apt-get, bash, git, make, gcc...) without installing them, or when
+//! the build needs cgo (golang:alpine has no C compiler).
+//!
+//! **Example**: `FROM golang:1.16 AS build` -> `FROM golang:1.16-alpine AS build`.
+
+use super::{Cx, Outcome, Transform};
+use crate::analysis::gocmd;
+use crate::analysis::stages::Base;
+use crate::analysis::{Cgo, Family};
+use crate::edit::Edit;
+use crate::syntax::{Document, Keyword, Span};
+
+pub struct AlpineBase;
+
+impl Transform for AlpineBase {
+    fn id(&self) -> &'static str {
+        "alpine-base"
+    }
+
+    fn run(&self, cx: &Cx) -> Outcome {
+        let (doc, facts) = (cx.doc, cx.facts);
+        let go_stages: Vec<usize> = facts
+            .stages
+            .iter()
+            .filter(|s| facts.builds_go(s.index) || runs_go(cx, s.index))
+            .map(|s| s.index)
+            .collect();
+        if go_stages.is_empty() {
+            return Outcome::not_applicable("no stage builds Go");
+        }
+        let mut edits = Vec::new();
+        let mut changed = Vec::new();
+        let mut notes = Vec::new();
+        let mut refusals = Vec::new();
+        let mut already = 0;
+        for &s in &go_stages {
+            match stage(cx, s) {
+                StageResult::Change {
+                    edits: e,
+                    from,
+                    to,
+                    notes: n,
+                } => {
+                    edits.extend(e);
+                    changed.push(format!("{from} -> {to}"));
+                    notes.extend(n);
+                }
+                StageResult::Already => already += 1,
+                StageResult::Skip => {}
+                StageResult::Refuse(why) => {
+                    let line = doc.instructions()[doc.stages()[s].from].start_line;
+                    refusals.push(format!("stage {s} (line {line}): {why}"));
+                }
+            }
+        }
+        if changed.is_empty() {
+            return match refusals.is_empty() {
+                false => Outcome::refuse(refusals.join("; ")),
+                true if already > 0 => {
+                    Outcome::not_applicable("the Go builder already uses an alpine image")
+                }
+                true => Outcome::not_applicable(
+                    "no Go builder starts from an image (they start from other stages)",
+                ),
+            };
+        }
+        notes.extend(refusals.into_iter().map(|r| format!("left alone: {r}")));
+        Outcome::apply(
+            edits,
+            format!("builder base to alpine: {}", changed.join(", ")),
+        )
+        .with_notes(notes)
+    }
+}
+
+enum StageResult {
+    Change {
+        edits: Vec<Edit>,
+        from: String,
+        to: String,
+        notes: Vec<String>,
+    },
+    Already,
+    /// Starts from another stage: that stage is the one to change.
+    Skip,
+    Refuse(String),
+}
+
+/// True when the stage's command is `go run` (the runtime compiles on start).
+fn runs_go(cx: &Cx, s: usize) -> bool {
+    let st = &cx.facts.stages[s];
+    [&st.cmd, &st.entrypoint].into_iter().flatten().any(|p| {
+        p.argv
+            .as_ref()
+            .is_some_and(|a| a.len() > 1 && a[0].rsplit('/').next() == Some("go") && a[1] == "run")
+    })
+}
+
+fn stage(cx: &Cx, s: usize) -> StageResult {
+    let (doc, facts) = (cx.doc, cx.facts);
+    let st = &facts.stages[s];
+    let img = match &st.base {
+        Base::Stage(_) => return StageResult::Skip,
+        Base::Unknown(text) => {
+            return StageResult::Refuse(format!(
+                "the base image {text} is only known at build time"
+            ));
+        }
+        Base::Image(img) => img,
+    };
+    if img.family != Family::Golang {
+        let how = go_install(doc, cx, s).unwrap_or_else(|| {
+            format!(
+                "the base {} is not the Docker Official golang image",
+                img.repository
+            )
+        });
+        return StageResult::Refuse(format!("{how}; no alpine variant is known for it"));
+    }
+    let from = doc.stages()[s]
+        .image
+        .clone()
+        .expect("an image base has a reference");
+    let written = from.tag().unwrap_or("");
+    let resolved = img.tag.clone();
+    let lower = written.to_ascii_lowercase();
+    if lower.contains("windowsservercore") || lower.contains("nanoserver") {
+        return StageResult::Refuse(format!("golang:{written} is a Windows image"));
+    }
+    if resolved.as_deref().unwrap_or(written).contains("alpine") {
+        return StageResult::Already;
+    }
+    let new_tag = match new_tag(written, resolved.as_deref()) {
+        Ok(t) => t,
+        Err(why) => return StageResult::Refuse(why),
+    };
+    if let Some(why) = unsafe_on_alpine(cx, s) {
+        return StageResult::Refuse(why);
+    }
+    let mut edits = Vec::new();
+    let mut notes = Vec::new();
+    match &from.tag {
+        Some(t) => edits.push(Edit::replace(t.span, new_tag.clone())),
+        None => edits.push(Edit::insert(from.path.span.end, format!(":{new_tag}"))),
+    }
+    if let Some(d) = &from.digest {
+        edits.push(Edit::delete(Span::new(d.span.start - 1, d.span.end)));
+        notes.push(format!(
+            "dropped the digest @{} (it names the old image); pin the new one with `docker buildx imagetools inspect`",
+            d.text
+        ));
+    }
+    if written.contains('$') {
+        notes.push(format!(
+            "assumes {written} expands to a plain Go version, as its default does"
+        ));
+    }
+    let name = &from.path.text;
+    let registry = from
+        .registry
+        .as_ref()
+        .map_or(String::new(), |r| format!("{}/", r.text));
+    let old = from.text.clone();
+    let to = format!("{registry}{name}:{new_tag}");
+    StageResult::Change {
+        edits,
+        from: old,
+        to,
+        notes,
+    }
+}
+
+/// The alpine tag for a golang tag: the Debian variant (if any) replaced.
+fn new_tag(written: &str, resolved: Option<&str>) -> Result<String, String> {
+    let variants = &crate::catalog::tables().images.debian_variants;
+    if written.is_empty() || written == "latest" {
+        return Ok("alpine".to_string());
+    }
+    if let Some(v) = variants.iter().find(|v| written == v.as_str()) {
+        let _ = v;
+        return Ok("alpine".to_string());
+    }
+    for v in variants {
+        if let Some(base) = written.strip_suffix(&format!("-{v}")) {
+            return Ok(format!("{base}-alpine"));
+        }
+    }
+    // A variant hidden in a variable's value cannot be swapped by appending.
+    if let Some(r) = resolved
+        && r != written
+        && variants.iter().any(|v| r.ends_with(v.as_str()))
+    {
+        return Err(format!(
+            "the tag {written} expands to {r}: its variant comes from a build argument; change that ARG's default to an alpine tag"
+        ));
+    }
+    let plain = resolved.unwrap_or(written);
+    let looks_like_version = plain.is_empty()
+        || plain.split(['.', '-']).all(|p| {
+            p.chars().all(|c| c.is_ascii_alphanumeric())
+                && p.chars().next().is_some_and(|c| {
+                    c.is_ascii_digit() || p.starts_with("rc") || p.starts_with("beta")
+                })
+        });
+    if !looks_like_version && !written.contains('$') {
+        return Err(format!(
+            "golang:{written} is a variant dfslim does not know an alpine counterpart of"
+        ));
+    }
+    Ok(format!("{written}-alpine"))
+}
+
+/// How Go got into a non-golang stage, for the refusal.
+fn go_install(doc: &Document, cx: &Cx, s: usize) -> Option<String> {
+    let st = &cx.facts.stages[s];
+    if let Some(i) = st.installs.iter().find(|i| {
+        i.packages
+            .iter()
+            .any(|p| p == "go" || p.starts_with("golang"))
+    }) {
+        let line = doc.instructions()[i.ins].start_line;
+        return Some(format!("Go is installed with {} on line {line}", i.manager));
+    }
+    let tarball = st.runs.iter().find(|&&r| {
+        doc.instructions()[r]
+            .args_span
+            .of(doc.text())
+            .contains("go.dev/dl")
+            || doc.instructions()[r]
+                .args_span
+                .of(doc.text())
+                .contains("golang.org/dl")
+    });
+    tarball.map(|&r| {
+        format!(
+            "Go is installed from a tarball on line {}",
+            doc.instructions()[r].start_line
+        )
+    })
+}
+
+/// Why this stage would not build (or run) on golang:alpine, if it would not.
+fn unsafe_on_alpine(cx: &Cx, s: usize) -> Option<String> {
+    let (doc, facts) = (cx.doc, cx.facts);
+    let tables = facts.tables();
+    let st = &facts.stages[s];
+    for b in facts.builds.iter().filter(|b| b.stage == s) {
+        if let Cgo::On(why) = &b.cgo {
+            return Some(format!(
+                "{why}: the build needs cgo, and golang:alpine has no C compiler"
+            ));
+        }
+    }
+    if let Some(ctx) = &facts.context
+        && let Some(c) = ctx.cgo.first()
+    {
+        return Some(format!(
+            "the program uses cgo ({c}) and golang:alpine has no C compiler"
+        ));
+    }
+    let mut installed: Vec<&str> = Vec::new();
+    for &r in &st.runs {
+        let ins = &doc.instructions()[r];
+        for i in st
+            .installs
+            .iter()
+            .filter(|i| i.ins == r && i.manager == "apk")
+        {
+            installed.extend(i.packages.iter().map(String::as_str));
+        }
+        let (lines, _) = gocmd::command_lines(doc, ins);
+        for l in &lines {
+            let name = l.name.as_str();
+            let provided = installed.iter().any(|p| {
+                *p == name
+                    || (name == "gcc" && *p == "build-base")
+                    || (name == "make" && *p == "build-base")
+            });
+            if tables.tools.missing_on_alpine.iter().any(|t| t == name) && !provided {
+                return Some(format!(
+                    "line {} runs `{name}`, which golang:alpine does not have",
+                    ins.start_line
+                ));
+            }
+        }
+    }
+    for i in doc.stages()[s].range() {
+        let ins = &doc.instructions()[i];
+        let shell_bash = ins.keyword == Keyword::Shell
+            && ins.command().is_some_and(|c| matches!(c, crate::syntax::Command::Exec(items) if items.first().is_some_and(|j| j.value.contains("bash"))));
+        if shell_bash {
+            return Some(format!(
+                "line {} sets SHELL to bash, which golang:alpine does not have",
+                ins.start_line
+            ));
+        }
+    }
+    // A single-stage image also runs on this base.
+    for p in [&st.cmd, &st.entrypoint].into_iter().flatten() {
+        if let Some(prog) = p.argv.as_ref().and_then(|a| a.first()) {
+            let name = prog.rsplit('/').next().unwrap_or(prog);
+            if tables.tools.missing_on_alpine.iter().any(|t| t == name)
+                && !installed.contains(&name)
+            {
+                let line = doc.instructions()[p.ins].start_line;
+                return Some(format!(
+                    "the command on line {line} runs `{name}`, which golang:alpine does not have"
+                ));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags() {
+        assert_eq!(new_tag("1.16", Some("1.16")).unwrap(), "1.16-alpine");
+        assert_eq!(new_tag("1.21.5-bookworm", None).unwrap(), "1.21.5-alpine");
+        assert_eq!(new_tag("", None).unwrap(), "alpine");
+        assert_eq!(new_tag("latest", None).unwrap(), "alpine");
+        assert_eq!(new_tag("bullseye", None).unwrap(), "alpine");
+        assert_eq!(
+            new_tag("${GO_VERSION}", Some("1.21")).unwrap(),
+            "${GO_VERSION}-alpine"
+        );
+        assert_eq!(
+            new_tag("${GO_VERSION}-bookworm", None).unwrap(),
+            "${GO_VERSION}-alpine"
+        );
+        assert!(new_tag("${V}", Some("1.21-bookworm")).is_err());
+        assert!(new_tag("1.22-fips", None).is_err());
+        assert_eq!(new_tag("1.22rc1", None).unwrap(), "1.22rc1-alpine");
+    }
+}

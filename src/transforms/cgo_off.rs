@@ -1,0 +1,120 @@
+//! `cgo-off` (level 3): `CGO_ENABLED=0` in the builder, so the binary is static.
+//!
+//! **What**: `ENV CGO_ENABLED=0` is added to each stage whose Go build
+//! reaches the image, before its first Go command.
+//!
+//! **Why**: with cgo on, the binary links the builder's C library and fails
+//! where it is missing (`exec ./app: no such file or directory` on scratch,
+//! or a glibc binary on alpine). Off, it runs anywhere: the precondition for
+//! a scratch runtime.
+//!
+//! **Refuses** when the build asks for cgo (`CGO_ENABLED=1`, or a value only
+//! the build knows), installs a C toolchain or C libraries, or the program
+//! uses cgo (`import "C"`, a cgo module such as github.com/mattn/go-sqlite3).
+//!
+//! **Example**: `FROM golang:1.16-alpine AS builder` / `RUN go build ...` ->
+//! `ENV CGO_ENABLED=0` inserted before the RUN.
+
+use super::text::{insert_before, kw};
+use super::{Cx, Outcome, Transform};
+use crate::analysis::{Cgo, gocmd};
+use crate::catalog;
+
+pub struct CgoOff;
+
+impl Transform for CgoOff {
+    fn id(&self) -> &'static str {
+        "cgo-off"
+    }
+
+    fn run(&self, cx: &Cx) -> Outcome {
+        let (doc, facts) = (cx.doc, cx.facts);
+        let shipped = facts.shipped_builds();
+        if shipped.is_empty() {
+            return Outcome::not_applicable("no Go build reaches the image");
+        }
+        let mut stages: Vec<usize> = shipped.iter().map(|b| b.stage).collect();
+        stages.dedup();
+        let mut edits = Vec::new();
+        let mut lines = Vec::new();
+        for s in stages {
+            let builds: Vec<_> = shipped.iter().filter(|b| b.stage == s).collect();
+            if builds.iter().all(|b| matches!(b.cgo, Cgo::Off(_))) {
+                continue;
+            }
+            for b in &builds {
+                match &b.cgo {
+                    Cgo::On(why) => {
+                        return Outcome::refuse(format!("{why}: the build asks for cgo"));
+                    }
+                    Cgo::Unknown(why) => {
+                        return Outcome::refuse(format!("{why}; dfslim will not override it"));
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(why) = c_toolchain(cx, s) {
+                return Outcome::refuse(why);
+            }
+            if let Some(c) = facts.context.as_ref().and_then(|c| c.cgo.first()) {
+                return Outcome::refuse(format!("the program uses cgo: {c}"));
+            }
+            // Before the stage's first Go command, so every Go step sees it.
+            let first_go = facts.stages[s]
+                .runs
+                .iter()
+                .copied()
+                .find(|&r| {
+                    gocmd::command_lines(doc, &doc.instructions()[r])
+                        .0
+                        .iter()
+                        .any(|l| l.name == "go")
+                })
+                .unwrap_or(builds[0].ins);
+            let ins = &doc.instructions()[first_go];
+            edits.push(insert_before(
+                doc,
+                ins,
+                &[format!("{} CGO_ENABLED=0", kw(doc, "ENV"))],
+            ));
+            lines.push(ins.start_line);
+        }
+        if edits.is_empty() {
+            return Outcome::not_applicable(
+                "cgo is already off for every build that reaches the image",
+            );
+        }
+        let at: Vec<String> = lines.iter().map(|l| format!("line {l}")).collect();
+        Outcome::apply(
+            edits,
+            format!("ENV CGO_ENABLED=0 before the Go build ({})", at.join(", ")),
+        )
+    }
+}
+
+/// A C toolchain or C library installed in stage `s`: why cgo is wanted.
+fn c_toolchain(cx: &Cx, s: usize) -> Option<String> {
+    let cgo = &catalog::tables().cgo;
+    for i in &cx.facts.stages[s].installs {
+        let c: Vec<&str> = i
+            .packages
+            .iter()
+            .filter(|p| {
+                cgo.c_packages.contains(p)
+                    || cgo
+                        .c_package_suffixes
+                        .iter()
+                        .any(|x| p.ends_with(x.as_str()))
+            })
+            .map(String::as_str)
+            .collect();
+        if !c.is_empty() {
+            let line = cx.doc.instructions()[i.ins].start_line;
+            return Some(format!(
+                "line {line} installs {} for the build: it compiles C code",
+                c.join(", ")
+            ));
+        }
+    }
+    None
+}

@@ -1,0 +1,260 @@
+//! `cmd-binary` (level 2): CMD and ENTRYPOINT run the built binary.
+//!
+//! **What**: in the image's stage, a CMD or ENTRYPOINT that runs
+//! `go run PKG ARGS...` or a relative `./binary` becomes the exec form of the
+//! binary's absolute path with the same arguments. When nothing builds that
+//! package, a `RUN go build -o` of it is added just before. A simple
+//! shell-form command that runs a built binary becomes the exec form.
+//!
+//! **Why**: `go run` compiles at every start and needs the whole toolchain
+//! in the image; the exec form needs no shell (scratch has none) and makes
+//! the program PID 1, so `docker stop` reaches it.
+//!
+//! **Refuses** when the command uses shell features (variables, operators,
+//! globs) around `go run`, or `go run` is given something dfslim cannot turn
+//! into an exact `go build`.
+//!
+//! **Example**: `CMD ["go","run","./cmd/main.go"]` after
+//! `RUN go build ./cmd/main.go` in `/go/src/app` -> `CMD ["/go/src/app/main"]`.
+
+use super::text::{insert_before, json_array, kw};
+use super::{Cx, Outcome, Transform};
+use crate::analysis::env::join_path;
+use crate::analysis::gobuild::binary_name;
+use crate::analysis::gocmd::{self, Verb};
+use crate::analysis::stages::Process;
+use crate::analysis::{GoBuild, Output};
+use crate::edit::Edit;
+
+pub struct CmdBinary;
+
+impl Transform for CmdBinary {
+    fn id(&self) -> &'static str {
+        "cmd-binary"
+    }
+
+    fn run(&self, cx: &Cx) -> Outcome {
+        let Some(rt) = cx.facts.runtime() else {
+            return Outcome::not_applicable("no stages");
+        };
+        let procs: Vec<&Process> = [&rt.entrypoint, &rt.cmd].into_iter().flatten().collect();
+        // With an exec-form ENTRYPOINT, CMD only holds its arguments.
+        let procs: Vec<&Process> = match procs.first() {
+            Some(p) if p.entrypoint && !p.shell_form => vec![p],
+            _ => procs,
+        };
+        if procs.is_empty() {
+            return Outcome::not_applicable("the image has no CMD or ENTRYPOINT");
+        }
+        let mut edits = Vec::new();
+        let mut messages = Vec::new();
+        for p in procs {
+            match one(cx, p) {
+                Step::Edit(e, m) => {
+                    edits.extend(e);
+                    messages.push(m);
+                }
+                Step::Refuse(why) => return Outcome::refuse(why),
+                Step::Nothing => {}
+            }
+        }
+        if edits.is_empty() {
+            return Outcome::not_applicable(
+                "CMD and ENTRYPOINT already run a binary in exec form (or not one built here)",
+            );
+        }
+        Outcome::apply(edits, messages.join("; "))
+    }
+}
+
+enum Step {
+    Edit(Vec<Edit>, String),
+    Refuse(String),
+    Nothing,
+}
+
+fn one(cx: &Cx, p: &Process) -> Step {
+    let doc = cx.doc;
+    let ins = &doc.instructions()[p.ins];
+    let what = if p.entrypoint { "ENTRYPOINT" } else { "CMD" };
+    let at = cx.facts.stages[cx.facts.runtime().map_or(0, |r| r.index)].at(doc, p.ins);
+    let Some(argv) = &p.argv else {
+        let text = ins.args_span.of(doc.text());
+        if text.contains("go run") {
+            return Step::Refuse(format!(
+                "{what} on line {} runs `go run` inside shell syntax dfslim cannot rewrite exactly",
+                ins.start_line
+            ));
+        }
+        return Step::Nothing;
+    };
+    let Some(prog) = argv.first() else {
+        return Step::Nothing;
+    };
+    let is_go = prog.rsplit('/').next() == Some("go");
+    if is_go && argv.get(1).map(String::as_str) == Some("run") {
+        return go_run(cx, p, argv, what);
+    }
+    // A relative path (or a simple shell form) to a binary built here.
+    let Some(workdir) = at.workdir.as_deref() else {
+        return Step::Nothing;
+    };
+    let relative = !prog.starts_with('/') && prog.contains('/');
+    if !(relative || p.shell_form) {
+        return Step::Nothing;
+    }
+    let path = if prog.contains('/') {
+        join_path(workdir, prog)
+    } else {
+        prog.clone()
+    };
+    let built = cx.facts.builds.iter().any(|b| match &b.output {
+        Output::File(f) => {
+            *f == path || (!prog.contains('/') && f.rsplit('/').next() == Some(prog.as_str()))
+        }
+        Output::Dir(d) => path.starts_with(&format!("{d}/")),
+        _ => false,
+    });
+    if !built {
+        return Step::Nothing;
+    }
+    let mut new_argv = vec![path.clone()];
+    new_argv.extend(argv[1..].iter().cloned());
+    Step::Edit(
+        vec![Edit::replace(ins.args_span, json_array(&new_argv))],
+        format!("{what} runs {path} in exec form"),
+    )
+}
+
+fn go_run(cx: &Cx, p: &Process, argv: &[String], what: &str) -> Step {
+    let doc = cx.doc;
+    let ins = &doc.instructions()[p.ins];
+    let stage = doc.stage_of(p.ins).map_or(0, |s| s.index);
+    let at = cx.facts.stages[stage].at(doc, p.ins);
+    // Read `go run` with the same flag rules as a RUN line.
+    let fake = format!("FROM scratch\nRUN {}\n", shell_words(argv));
+    let Ok(parsed) = crate::syntax::Document::parse(fake) else {
+        return Step::Refuse(format!(
+            "cannot read the `go run` on line {}",
+            ins.start_line
+        ));
+    };
+    let Some(cmd) = gocmd::go_commands(&parsed, &parsed.instructions()[1])
+        .into_iter()
+        .next()
+    else {
+        return Step::Refuse(format!(
+            "cannot read the `go run` on line {}",
+            ins.start_line
+        ));
+    };
+    if cmd.verb != Verb::Run || cmd.packages().is_empty() {
+        return Step::Refuse(format!(
+            "line {}: `go run` without a package",
+            ins.start_line
+        ));
+    }
+    let pkgs: Vec<String> = cmd.packages().iter().map(|a| a.value.clone()).collect();
+    let args: Vec<String> = cmd.program_args().iter().map(|a| a.value.clone()).collect();
+    if cmd.flags.iter().any(|f| f.name == "exec") {
+        return Step::Refuse(format!(
+            "line {}: `go run -exec` has no `go build` equivalent",
+            ins.start_line
+        ));
+    }
+    let Some(workdir) = at.workdir.clone() else {
+        return Step::Refuse(format!(
+            "line {}: the working directory is only known at build time",
+            ins.start_line
+        ));
+    };
+    let mut edits = Vec::new();
+    let same = |b: &&GoBuild| {
+        let theirs: Vec<String> = b.cmd.packages().iter().map(|a| norm(&a.value)).collect();
+        let ours: Vec<String> = pkgs.iter().map(|p| norm(p)).collect();
+        b.cwd.as_deref() == Some(workdir.as_str())
+            && theirs == ours
+            && b.stage == stage
+            && b.ins < p.ins
+    };
+    let existing = cx
+        .facts
+        .builds_in(stage)
+        .filter(same)
+        .filter_map(|b| match &b.output {
+            Output::File(f) => Some((f.clone(), b.ins)),
+            _ => None,
+        })
+        .last();
+    let (binary, how) = match existing {
+        Some((f, at)) => (
+            f,
+            format!("built on line {}", doc.instructions()[at].start_line),
+        ),
+        None => {
+            let name = if pkgs[0].ends_with(".go") {
+                pkgs[0]
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("app")
+                    .trim_end_matches(".go")
+                    .to_string()
+            } else if pkgs[0] == "." || pkgs[0] == "./" {
+                cx.facts
+                    .context
+                    .as_ref()
+                    .and_then(|c| c.module.as_deref())
+                    .and_then(binary_name)
+                    .or_else(|| binary_name(&workdir))
+                    .unwrap_or_else(|| "app".into())
+            } else {
+                binary_name(&pkgs[0]).unwrap_or_else(|| "app".into())
+            };
+            let bin = join_path(&workdir, &name);
+            let mut line = vec!["go".to_string(), "build".to_string()];
+            for f in &cmd.flags {
+                line.push(match &f.value {
+                    Some(v) => format!("-{}={}", f.name, v),
+                    None => format!("-{}", f.name),
+                });
+            }
+            line.extend(["-o".to_string(), bin.clone()]);
+            line.extend(pkgs.iter().cloned());
+            let run = format!("{} {}", kw(doc, "RUN"), shell_words(&line));
+            edits.push(insert_before(doc, ins, &[run]));
+            (bin, "a `go build` added before it".to_string())
+        }
+    };
+    let mut new_argv = vec![binary.clone()];
+    new_argv.extend(args);
+    edits.push(Edit::replace(ins.args_span, json_array(&new_argv)));
+    Step::Edit(
+        edits,
+        format!(
+            "{what} runs {binary} ({how}) instead of `go run {}`",
+            pkgs.join(" ")
+        ),
+    )
+}
+
+fn norm(p: &str) -> String {
+    p.trim_start_matches("./").trim_end_matches('/').to_string()
+}
+
+/// Words joined for a shell line, quoted where needed.
+fn shell_words(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| {
+            if !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,@+%".contains(&b))
+            {
+                w.clone()
+            } else {
+                format!("'{}'", w.replace('\'', r"'\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
