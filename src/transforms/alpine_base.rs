@@ -163,9 +163,12 @@ fn stage(cx: &Cx, s: usize) -> StageResult {
             d.text
         ));
     }
-    if written.contains('$') {
+    let vars = crate::syntax::var_refs(written, doc.escape());
+    if !vars.is_empty() {
+        let names: Vec<String> = vars.iter().map(|v| format!("${}", v.name)).collect();
         notes.push(format!(
-            "assumes {written} expands to a plain Go version, as its default does"
+            "assumes {} holds a plain Go version, as its default does, when a build overrides it",
+            names.join(", ")
         ));
     }
     let name = &from.path.text;

@@ -15,7 +15,7 @@
 //! **Example**: `FROM golang:1.16-alpine AS builder` / `RUN go build ...` ->
 //! `ENV CGO_ENABLED=0` inserted before the RUN.
 
-use super::text::{insert_before, kw};
+use super::text::{insert_before, kw_like};
 use super::{Cx, Outcome, Transform};
 use crate::analysis::{Cgo, gocmd};
 use crate::catalog;
@@ -75,7 +75,7 @@ impl Transform for CgoOff {
             edits.push(insert_before(
                 doc,
                 ins,
-                &[format!("{} CGO_ENABLED=0", kw(doc, "ENV"))],
+                &[format!("{} CGO_ENABLED=0", kw_like(doc, ins, "ENV"))],
             ));
             lines.push(ins.start_line);
         }

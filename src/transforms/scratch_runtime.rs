@@ -18,7 +18,7 @@
 //! **Example**: `FROM alpine:3.22` -> `FROM scratch` +
 //! `COPY --from=builder /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/`.
 
-use super::text::{insert_after, kw};
+use super::text::{insert_after, kw_like};
 use super::{Cx, Outcome, Transform};
 use crate::analysis::stages::{Base, Process, Source};
 use crate::analysis::{Cgo, Family, covers};
@@ -81,7 +81,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     if !replaceable.iter().any(|r| {
         img.repository == *r
             || img.repository.ends_with(&format!("/{r}"))
-            || img.repository.starts_with(&format!("{r}/"))
+            || (r.contains('/') && img.repository.starts_with(r.as_str()))
     }) {
         return Err(Outcome::refuse(format!(
             "the runtime base {} may provide files the program needs; dfslim only replaces alpine, busybox, debian, ubuntu and distroless",
@@ -243,13 +243,13 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         }
         added.push(format!(
             "{} --from={builder} {CA_BUNDLE} /etc/ssl/certs/",
-            kw(doc, "COPY")
+            kw_like(doc, from_ins, "COPY")
         ));
     }
     let nonroot = img.tag.as_deref().is_some_and(|t| t.contains("nonroot"))
         && matches!(img.family, Family::Distroless { .. });
     if nonroot && rt.users.is_empty() {
-        added.push(format!("{} 65532:65532", kw(doc, "USER")));
+        added.push(format!("{} 65532:65532", kw_like(doc, from_ins, "USER")));
         notes.push("kept the distroless nonroot user as USER 65532:65532".to_string());
     }
     if !added.is_empty() {

@@ -9,6 +9,19 @@ pub fn kw(doc: &Document, keyword: &str) -> String {
     doc.keyword(keyword)
 }
 
+/// `keyword` in the case of the instruction it is written next to (files
+/// that mix cases usually do it stage by stage).
+pub fn kw_like(doc: &Document, near: &Instruction, keyword: &str) -> String {
+    let written = near.keyword_span.of(doc.text());
+    if written.bytes().all(|b| b.is_ascii_lowercase()) {
+        keyword.to_ascii_lowercase()
+    } else if written.bytes().all(|b| b.is_ascii_uppercase()) {
+        keyword.to_string()
+    } else {
+        kw(doc, keyword)
+    }
+}
+
 /// Inserts `lines` (each without a line ending) as whole lines before
 /// `ins`, indented like it.
 pub fn insert_before(doc: &Document, ins: &Instruction, lines: &[String]) -> Edit {

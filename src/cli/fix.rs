@@ -1,56 +1,17 @@
-//! Command-line definitions and dispatch. The CLI parses arguments, calls
-//! the library and renders; it decides nothing a library function could.
+//! `dfslim fix`: rewrite Dockerfiles, show diffs, or check.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use super::{Color, ERROR, Format, OK, PENDING, eprint, fail, print};
+use clap::Args;
 use dfslim::fix::{self, Mode};
 use dfslim::pipeline::{MAX_LEVEL, Selection};
 use dfslim::report::{self, FileOutcome, FileReport, Problem, Summary};
-use dfslim::{catalog, fsio, syntax, transforms, walk};
+use dfslim::{fsio, transforms, walk};
 use rayon::prelude::*;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::process::ExitCode;
-
-/// Rewrites Dockerfiles so the images they build get small, and shows the change as a diff.
-#[derive(Parser, Debug)]
-#[command(name = "dfslim", version, about, max_term_width = 100)]
-pub struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand, Debug)]
-enum Command {
-    /// Rewrite Dockerfiles (files, directories, or - for stdin).
-    Fix(FixArgs),
-    /// Show what dfslim sees in a Dockerfile.
-    Inspect(InspectArgs),
-    /// List the transforms: id, level, title.
-    Transforms,
-    /// Explain one transform in full.
-    Explain {
-        /// A transform id, e.g. strip-flags.
-        id: String,
-    },
-    /// Print shell completions.
-    Completions { shell: clap_complete::Shell },
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
-enum Color {
-    Auto,
-    Always,
-    Never,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
-enum Format {
-    Text,
-    Json,
-}
 
 #[derive(Args, Debug)]
-struct FixArgs {
+pub struct FixArgs {
     /// Dockerfiles or directories to rewrite; - reads stdin and writes stdout.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
@@ -89,97 +50,6 @@ struct FixArgs {
     verbose: bool,
 }
 
-#[derive(Args, Debug)]
-struct InspectArgs {
-    /// A Dockerfile, or - for stdin.
-    file: PathBuf,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
-}
-
-const OK: u8 = 0;
-const PENDING: u8 = 1;
-const ERROR: u8 = 2;
-
-pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let code = match cli.command {
-        Command::Fix(args) => fix_command(args),
-        Command::Inspect(args) => inspect_command(args),
-        Command::Transforms => {
-            let mut out = String::new();
-            for e in catalog::entries() {
-                out.push_str(&format!("{:<16} {}  {}\n", e.id, e.level, e.title));
-            }
-            print(&out);
-            OK
-        }
-        Command::Explain { id } => match catalog::entry(&id) {
-            Some(e) => {
-                print(&explain(e));
-                OK
-            }
-            None => fail(&format!(
-                "unknown transform {id:?}; `dfslim transforms` lists them"
-            )),
-        },
-        Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "dfslim", &mut std::io::stdout());
-            OK
-        }
-    };
-    ExitCode::from(code)
-}
-
-fn print(s: &str) {
-    let mut out = std::io::stdout().lock();
-    // A closed pipe (`| head`) is not an error worth a panic.
-    let _ = out.write_all(s.as_bytes());
-    let _ = out.flush();
-}
-
-fn eprint(s: &str) {
-    let _ = std::io::stderr().lock().write_all(s.as_bytes());
-}
-
-fn fail(msg: &str) -> u8 {
-    eprint(&format!("dfslim: {msg}\n"));
-    ERROR
-}
-
-fn explain(e: &catalog::Entry) -> String {
-    let mut s = format!("{} (level {}): {}\n\n", e.id, e.level, e.title);
-    s.push_str(&format!("What it changes\n{}\n", indent(&e.changes)));
-    s.push_str(&format!("Why\n{}\n", indent(&e.why)));
-    s.push_str("It refuses when\n");
-    for r in &e.refuses {
-        s.push_str(&format!("  - {r}\n"));
-    }
-    if !e.depends_on.is_empty() {
-        s.push_str(&format!("\nDepends on: {}\n", e.depends_on.join(", ")));
-    }
-    s.push_str(&format!(
-        "\nBefore\n{}\nAfter\n{}",
-        indent(&e.example.before),
-        indent(&e.example.after)
-    ));
-    s
-}
-
-fn indent(text: &str) -> String {
-    text.trim_matches('\n')
-        .lines()
-        .map(|l| {
-            if l.is_empty() {
-                "\n".to_string()
-            } else {
-                format!("  {l}\n")
-            }
-        })
-        .collect()
-}
-
 fn check_ids(ids: &[String]) -> Result<(), String> {
     for id in ids {
         if transforms::by_id(id).is_none() {
@@ -191,7 +61,7 @@ fn check_ids(ids: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn fix_command(args: FixArgs) -> u8 {
+pub fn run(args: FixArgs) -> u8 {
     if let Err(e) = check_ids(&args.only).and_then(|_| check_ids(&args.skip)) {
         return fail(&e);
     }
@@ -324,37 +194,5 @@ fn fix_command(args: FixArgs) -> u8 {
         PENDING
     } else {
         OK
-    }
-}
-
-fn inspect_command(args: InspectArgs) -> u8 {
-    let display = args.file.display().to_string();
-    let text = if args.file.as_os_str() == "-" {
-        fsio::read_stdin()
-    } else {
-        fsio::read_text(&args.file)
-    };
-    let text = match text {
-        Ok(t) => t,
-        Err(e) => return fail(&format!("{display}: {e}")),
-    };
-    match syntax::Document::parse(text) {
-        Ok(doc) => {
-            match args.format {
-                Format::Json => print(&format!(
-                    "{}\n",
-                    serde_json::to_string_pretty(&report::inspect::value(&doc)).unwrap_or_default()
-                )),
-                Format::Text => print(&report::inspect::text(&doc)),
-            }
-            OK
-        }
-        Err(e) => {
-            eprint(&format!(
-                "{display}:{}:{}: {}\n",
-                e.line, e.column, e.message
-            ));
-            ERROR
-        }
     }
 }

@@ -1,0 +1,3 @@
+module example.com/cgoservice
+
+go 1.16

@@ -1,0 +1,3 @@
+module example.com/fouda
+
+go 1.16

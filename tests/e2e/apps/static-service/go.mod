@@ -1,0 +1,3 @@
+module example.com/staticservice
+
+go 1.16

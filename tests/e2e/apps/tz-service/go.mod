@@ -1,0 +1,3 @@
+module example.com/tzservice
+
+go 1.16
