@@ -78,6 +78,14 @@ pub struct Tables {
     pub images: Images,
     pub cgo: Cgo,
     pub tools: Tools,
+    pub runtime: Runtime,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Runtime {
+    /// Directories that usually hold files a program reads at run time.
+    pub dirs: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -8,6 +8,7 @@ pub mod context;
 pub mod env;
 pub mod gobuild;
 pub mod gocmd;
+pub mod program;
 pub mod shell;
 pub mod stages;
 
@@ -21,26 +22,31 @@ use crate::syntax::Document;
 
 /// What analysis knows of a Dockerfile (and its build context, when read).
 #[derive(Clone, Debug)]
-pub struct Facts {
+pub struct Facts<'c> {
     pub stages: Vec<StageFacts>,
     /// Go builds of every stage, in file order.
     pub builds: Vec<GoBuild>,
-    pub context: Option<BuildContext>,
+    pub context: Option<&'c BuildContext>,
+    /// What the shipped program needs at run time, from the context.
+    pub program: program::Program,
 }
 
-impl Facts {
-    pub fn of(doc: &Document, context: Option<&BuildContext>) -> Facts {
+impl<'c> Facts<'c> {
+    pub fn of(doc: &Document, context: Option<&'c BuildContext>) -> Facts<'c> {
         let stages = stages::walk(doc);
         let module = context.and_then(|c| c.module.as_deref());
         let builds = stages
             .iter()
             .flat_map(|s| gobuild::builds(doc, s, module))
             .collect();
-        Facts {
+        let mut facts = Facts {
             stages,
             builds,
-            context: context.cloned(),
-        }
+            context,
+            program: program::Program::default(),
+        };
+        facts.program = program::program(&facts, context, doc);
+        facts
     }
 
     /// The stage the image is made of: the last one.
@@ -154,13 +160,15 @@ fn glob_match(pat: &str, s: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn facts(src: &str, module: Option<&str>) -> (Document, Facts) {
+    fn facts(src: &str, module: Option<&str>) -> (Document, Facts<'static>) {
         let doc = Document::parse(src).unwrap();
-        let ctx = module.map(|m| BuildContext {
-            module: Some(m.to_string()),
-            ..BuildContext::default()
+        let ctx: Option<&'static BuildContext> = module.map(|m| {
+            &*Box::leak(Box::new(BuildContext {
+                module: Some(m.to_string()),
+                ..BuildContext::default()
+            }))
         });
-        let f = Facts::of(&doc, ctx.as_ref());
+        let f = Facts::of(&doc, ctx);
         (doc, f)
     }
 

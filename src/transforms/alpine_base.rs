@@ -267,9 +267,7 @@ fn unsafe_on_alpine(cx: &Cx, s: usize) -> Option<String> {
             ));
         }
     }
-    if let Some(ctx) = &facts.context
-        && let Some(c) = ctx.cgo.first()
-    {
+    if let Some(c) = facts.program.cgo.first() {
         return Some(format!(
             "the program uses cgo ({c}) and golang:alpine has no C compiler"
         ));

@@ -56,7 +56,7 @@ impl Transform for CgoOff {
             if let Some(why) = c_toolchain(cx, s) {
                 return Outcome::refuse(why);
             }
-            if let Some(c) = facts.context.as_ref().and_then(|c| c.cgo.first()) {
+            if let Some(c) = facts.program.cgo.first() {
                 return Outcome::refuse(format!("the program uses cgo: {c}"));
             }
             // Before the stage's first Go command, so every Go step sees it.
@@ -85,10 +85,15 @@ impl Transform for CgoOff {
             );
         }
         let at: Vec<String> = lines.iter().map(|l| format!("line {l}")).collect();
+        let mut notes = Vec::new();
+        if facts.context.is_none() {
+            notes.push("no build context was read: the sources were not checked for `import \"C\"` or cgo modules".to_string());
+        }
         Outcome::apply(
             edits,
             format!("ENV CGO_ENABLED=0 before the Go build ({})", at.join(", ")),
         )
+        .with_notes(notes)
     }
 }
 

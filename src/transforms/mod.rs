@@ -9,6 +9,7 @@
 mod alpine_base;
 mod cgo_off;
 mod cmd_binary;
+pub mod goflags;
 mod multi_stage;
 mod scratch_runtime;
 mod strip_flags;
@@ -21,7 +22,7 @@ use crate::syntax::Document;
 /// What a transform is given.
 pub struct Cx<'a> {
     pub doc: &'a Document,
-    pub facts: &'a Facts,
+    pub facts: &'a Facts<'a>,
 }
 
 /// A transform's answer.

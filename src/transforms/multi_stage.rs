@@ -22,7 +22,7 @@
 //! **Example**: see `dfslim explain multi-stage`.
 
 use super::text::{append_block, json_array, kw, lines_with_comments};
-use super::{Cx, Outcome, Transform};
+use super::{Cx, Outcome, Transform, goflags};
 use crate::analysis::env::{Value, join_path};
 use crate::analysis::stages::{Process, Source};
 use crate::analysis::{Cgo, Libc, Output};
@@ -287,9 +287,18 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     if tz {
         block.push(copy("/usr/share/zoneinfo", "/usr/share/zoneinfo"));
         carried.push("the zone database (tzdata was installed)".to_string());
+    } else if let Some(why) = &facts.program.zones {
+        // alpine and scratch have no zone database: put it in the binary.
+        let tz_edits = goflags::embed_tzdata(doc, &shipped).map_err(Outcome::refuse)?;
+        edits.extend(tz_edits);
+        notes.push(format!(
+            "the program needs time zones ({why}) and alpine has no zone database: the build embeds it (-tags timetzdata)"
+        ));
     }
     block.push(copy(&binary.path, &binary.path));
-    for (src, why) in data_files(cx, s, &binary.path) {
+    let mut data = data_files(cx, s, &binary.path);
+    data.extend(context_data(cx, s, &binary.path, &data));
+    for (src, why) in data {
         block.push(copy(&src, &src));
         carried.push(format!("{src} ({why})"));
     }
@@ -303,9 +312,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
             carried.join("; ")
         ));
     }
-    if cx.facts.context.is_none() {
-        notes.push("no build context was read: files the program opens at run time (templates, static assets, config) were not looked for".to_string());
-    }
+    notes.extend(facts.program.unchecked.iter().cloned());
     Ok(Outcome::apply(
         edits,
         format!(
@@ -669,4 +676,34 @@ fn relocate(
     edits.extend(deleted.into_iter().map(Edit::delete));
     edits.push(append_block(doc, block));
     edits
+}
+
+/// Files of the build context the program reads at run time, which the
+/// original image had through `COPY . DEST`: their paths in the image.
+fn context_data(
+    cx: &Cx,
+    s: usize,
+    binary: &str,
+    already: &[(String, String)],
+) -> Vec<(String, String)> {
+    let st = &cx.facts.stages[s];
+    let Some(dest) = st.copies.iter().rev().find_map(|c| {
+        (c.source == Source::Context && c.sources.iter().any(|x| x == "." || x == "./"))
+            .then(|| c.dest.clone())
+            .flatten()
+    }) else {
+        return Vec::new();
+    };
+    cx.facts
+        .program
+        .data
+        .iter()
+        .map(|(rel, why)| (join_path(&dest, rel), format!("read at run time: {why}")))
+        .filter(|(path, _)| {
+            path != binary
+                && !already
+                    .iter()
+                    .any(|(a, _)| a == path || path.starts_with(&format!("{a}/")))
+        })
+        .collect()
 }

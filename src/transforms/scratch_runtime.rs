@@ -255,6 +255,21 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     if !added.is_empty() {
         edits.push(insert_after(doc, from_ins, &added));
     }
+    // scratch has no zone database: the binary must carry it.
+    if let Some(why) = &facts.program.zones
+        && !has("/usr/share/zoneinfo")
+    {
+        edits.extend(super::goflags::embed_tzdata(doc, &shipped).map_err(Outcome::refuse)?);
+        notes.push(format!(
+            "the program needs time zones ({why}) and scratch has no zone database: the build embeds it (-tags timetzdata)"
+        ));
+    }
+    if facts.context.is_none() {
+        notes.push(
+            "no build context was read: time-zone use and files read at run time were not checked"
+                .to_string(),
+        );
+    }
     let certs = if added.iter().any(|a| a.contains(CA_BUNDLE)) {
         format!(", with the CA bundle from `{builder}`")
     } else {

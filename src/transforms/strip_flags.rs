@@ -16,11 +16,11 @@
 //!
 //! **Example**: `RUN go build -o /app .` -> `RUN go build -ldflags="-s -w" -o /app .`.
 
-use super::{Cx, Outcome, Transform};
-use crate::analysis::gocmd::{self, Arg};
+use super::{Cx, Outcome, Transform, goflags};
+use crate::analysis::gocmd;
 use crate::analysis::{GoBuild, Output};
 use crate::edit::Edit;
-use crate::syntax::{Document, Span};
+use crate::syntax::Document;
 
 pub struct StripFlags;
 
@@ -77,13 +77,7 @@ fn edit(doc: &Document, b: &GoBuild) -> Result<Option<Edit>, String> {
         ));
     }
     let Some(f) = b.cmd.flag("ldflags") else {
-        let at = b.cmd.verb_word.span.end;
-        let text = if b.cmd.exec_form {
-            ", \"-ldflags=-s -w\""
-        } else {
-            " -ldflags=\"-s -w\""
-        };
-        return Ok(Some(Edit::insert(at, text)));
+        return Ok(Some(goflags::add_flag(b, "ldflags", "-s -w")));
     };
     let value = f.value.clone().unwrap_or_default();
     // A variable: read its value to avoid doubling, when it is known.
@@ -98,56 +92,12 @@ fn edit(doc: &Document, b: &GoBuild) -> Result<Option<Edit>, String> {
     if add.is_empty() {
         return Ok(None);
     }
-    let add = add.join(" ");
     if value.contains("$(") || value.contains('`') {
         return Err(format!(
             "-ldflags on line {line} is built by command substitution; dfslim will not edit it"
         ));
     }
-    match &f.value_word {
-        Some(w) => merge_word(doc, w, 0, &add, line),
-        None => {
-            let raw = f.word.span.of(doc.text());
-            let eq = raw
-                .find('=')
-                .ok_or_else(|| format!("cannot read -ldflags on line {line}"))?;
-            merge_word(doc, &f.word, eq + 1, &add, line)
-        }
-    }
-    .map(Some)
-}
-
-/// Puts `add ` at the start of the value that begins at byte `at` of word `w`.
-fn merge_word(doc: &Document, w: &Arg, at: usize, add: &str, line: usize) -> Result<Edit, String> {
-    let raw = w.span.of(doc.text());
-    let base = w.span.start;
-    if w.json {
-        // Inside a JSON string: `"-ldflags=-X a"` or `"-X a"`; the value starts after the quote.
-        let offset = if at == 0 { 1 } else { at };
-        if raw[..offset.min(raw.len())].contains('\\') {
-            return Err(format!(
-                "cannot edit the escaped JSON -ldflags on line {line}"
-            ));
-        }
-        return Ok(Edit::insert(base + offset, format!("{add} ")));
-    }
-    let value = &raw[at..];
-    if value.starts_with(['"', '\'']) {
-        return Ok(Edit::insert(base + at + 1, format!("{add} ")));
-    }
-    if at > 0 && raw.starts_with(['"', '\'']) {
-        // The whole word is quoted: "-ldflags=-X a".
-        return Ok(Edit::insert(base + at, format!("{add} ")));
-    }
-    if value.contains(['"', '\'', '\\']) || !w.span.of(doc.text()).bytes().all(|b| b != b'\n') {
-        return Err(format!(
-            "-ldflags on line {line} mixes quoting styles; dfslim will not edit it"
-        ));
-    }
-    Ok(Edit::replace(
-        Span::new(base + at, w.span.end),
-        format!("\"{add} {value}\""),
-    ))
+    goflags::prepend(doc, f, &add.join(" "), line).map(Some)
 }
 
 /// No go build reaches the image directly: a build through make?
@@ -178,8 +128,13 @@ fn make_builds(cx: &Cx) -> Outcome {
                 if add.is_empty() {
                     return Outcome::not_applicable("-s -w are already in LDFLAGS");
                 }
-                let eq = a.span.of(doc.text()).find('=').unwrap_or(0);
-                return match merge_word(doc, a, eq + 1, &add.join(" "), line) {
+                let as_flag = crate::analysis::gocmd::GoFlag {
+                    name: "LDFLAGS".to_string(),
+                    value: Some(value.to_string()),
+                    word: a.clone(),
+                    value_word: None,
+                };
+                return match goflags::prepend(doc, &as_flag, &add.join(" "), line) {
                     Ok(e) => Outcome::apply(
                         vec![e],
                         format!("-s -w added to LDFLAGS on the make line (line {line})"),
