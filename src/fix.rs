@@ -2,9 +2,14 @@
 //! the result back only when asked, only when it parses, atomically.
 
 use crate::analysis::BuildContext;
+use crate::compose;
+use crate::config::{Config, Flags};
 use crate::fsio::{self, FileError};
 use crate::pipeline::{self, Selection};
-use crate::report::{FileOutcome, FileReport, Problem};
+use crate::report::{ContextUsed, FileOutcome, FileReport, Problem};
+use crate::walk;
+use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// What to do with a changed file.
@@ -42,42 +47,158 @@ fn file_problem(e: &FileError) -> Problem {
 
 /// Runs the pipeline on `text`, whose build context is `context`.
 pub fn fix_text(text: &str, options: &Options, context: Option<&Path>) -> FileOutcome {
+    let ctx = context.map(BuildContext::load);
+    run_text(text, &options.selection, ctx.as_ref())
+}
+
+/// Runs `selection` on `text` with an already read build context.
+pub fn run_text(text: &str, selection: &Selection, context: Option<&BuildContext>) -> FileOutcome {
     if crate::suppress::ignores_file(text) {
         return FileOutcome::Ignored;
     }
-    let ctx = context.map(BuildContext::load);
-    match pipeline::run(text, &options.selection, ctx.as_ref()) {
+    match pipeline::run(text, selection, context) {
         Ok(run) => FileOutcome::Done(run),
         Err(e) => FileOutcome::Error(Problem::at(e.line, e.column, e.message)),
     }
 }
 
+/// The directory a file lives in (`.` for a bare name).
+pub fn dir_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
 /// Reads `path`, runs the pipeline, and (in write mode) replaces the file.
 pub fn fix_file(path: &Path, display: &str, options: &Options) -> FileReport {
-    let report = |outcome| FileReport {
-        path: display.to_string(),
-        outcome,
+    let context = options.context.clone().unwrap_or_else(|| dir_of(path));
+    let ctx = BuildContext::load(&context);
+    let job = Job {
+        path: path.to_path_buf(),
+        display: display.to_string(),
+        selection: options.selection.clone(),
+        context: Some(context),
+        context_from: String::new(),
     };
-    let text = match fsio::read_text(path) {
-        Ok(t) => t,
-        Err(e) => return report(FileOutcome::Error(file_problem(&e))),
-    };
-    let context = options.context.clone().or_else(|| {
-        path.parent().map(|p| {
-            if p.as_os_str().is_empty() {
-                PathBuf::from(".")
-            } else {
-                p.to_path_buf()
+    job.run(options.mode, Some(&ctx))
+}
+
+/// One Dockerfile of a batch, with the settings and context it gets.
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub path: PathBuf,
+    /// How the path is shown in reports.
+    pub display: String,
+    pub selection: Selection,
+    pub context: Option<PathBuf>,
+    /// What chose the context, for reports.
+    pub context_from: String,
+}
+
+impl Job {
+    /// Reads the file, runs the pipeline with `context` (the job's context,
+    /// already read), and in write mode replaces the file.
+    pub fn run(&self, mode: Mode, context: Option<&BuildContext>) -> FileReport {
+        let mut report = FileReport::new(&self.display, FileOutcome::Ignored);
+        report.context = self.context.as_ref().map(|dir| ContextUsed {
+            dir: walk::display(dir),
+            from: self.context_from.clone(),
+        });
+        let text = match fsio::read_text(&self.path) {
+            Ok(t) => t,
+            Err(e) => {
+                report.outcome = FileOutcome::Error(file_problem(&e));
+                return report;
             }
-        })
-    });
-    let outcome = fix_text(&text, options, context.as_deref());
-    if let FileOutcome::Done(run) = &outcome
-        && options.mode == Mode::Write
-        && run.changed()
-        && let Err(e) = fsio::replace(path, &run.original, &run.output)
-    {
-        return report(FileOutcome::Error(file_problem(&e)));
+        };
+        report.outcome = run_text(&text, &self.selection, context);
+        if let FileOutcome::Done(run) = &report.outcome {
+            report.warnings = run
+                .warnings
+                .iter()
+                .map(|w| Problem::at(w.line, w.column, format!("warning: {}", w.message)))
+                .collect();
+            if mode == Mode::Write
+                && run.changed()
+                && let Err(e) = fsio::replace(&self.path, &run.original, &run.output)
+            {
+                report.outcome = FileOutcome::Error(file_problem(&e));
+            }
+        }
+        report
     }
-    report(outcome)
+}
+
+/// Runs `jobs` in parallel; `tick` is called once per finished file.
+/// Each build context is read once, however many files share it.
+/// The reports come back in the order of `jobs`.
+pub fn run_all(jobs: &[Job], mode: Mode, tick: &(dyn Fn() + Sync)) -> Vec<FileReport> {
+    let mut dirs: Vec<&PathBuf> = jobs.iter().filter_map(|j| j.context.as_ref()).collect();
+    dirs.sort();
+    dirs.dedup();
+    let contexts: HashMap<&PathBuf, BuildContext> = dirs
+        .into_par_iter()
+        .map(|d| (d, BuildContext::load(d)))
+        .collect();
+    jobs.par_iter()
+        .map(|job| {
+            let ctx = job.context.as_ref().and_then(|d| contexts.get(d));
+            let report = job.run(mode, ctx);
+            tick();
+            report
+        })
+        .collect()
+}
+
+/// How each file of a batch is set up: its settings from the config and
+/// the flags, its build context from `--context`, the config's
+/// `[[context]]` tables, the compose files, or its own directory (in that
+/// order of precedence).
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub config: Config,
+    pub flags: Flags,
+    /// `--context DIR`.
+    pub context: Option<PathBuf>,
+    /// Compose mappings by Dockerfile (absolute, normalised).
+    pub compose: HashMap<PathBuf, compose::Mapping>,
+    pub cwd: PathBuf,
+}
+
+impl Plan {
+    pub fn job(&self, path: &Path) -> Job {
+        let abs = walk::absolute_in(&self.cwd, path);
+        let (context, context_from) = self.context_of(path, &abs);
+        Job {
+            path: path.to_path_buf(),
+            display: walk::display(path),
+            selection: self.config.resolve(&abs, &self.flags).selection,
+            context: Some(context),
+            context_from,
+        }
+    }
+
+    /// The build context of the Dockerfile at `path` (`abs` absolute) and what chose it.
+    pub fn context_of(&self, path: &Path, abs: &Path) -> (PathBuf, String) {
+        if let Some(c) = &self.context {
+            return (c.clone(), "--context".to_string());
+        }
+        if let Some((dir, from)) = self.config.context_for(abs) {
+            return (self.shown(dir), from);
+        }
+        if let Some(m) = self.compose.get(abs) {
+            return (self.shown(m.context.clone()), m.source.clone());
+        }
+        (dir_of(path), "the Dockerfile's directory".to_string())
+    }
+
+    /// An absolute directory as shown: relative to the current one when below it.
+    fn shown(&self, abs: PathBuf) -> PathBuf {
+        match walk::relative_to(&self.cwd, &abs) {
+            Some(r) if r.is_empty() => PathBuf::from("."),
+            Some(r) => PathBuf::from(r),
+            None => abs,
+        }
+    }
 }

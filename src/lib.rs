@@ -8,6 +8,8 @@
 
 pub mod analysis;
 pub mod catalog;
+pub mod compose;
+pub mod config;
 pub mod edit;
 pub mod fix;
 pub mod fsio;

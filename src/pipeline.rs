@@ -4,6 +4,7 @@
 use crate::analysis::{BuildContext, Facts};
 use crate::catalog;
 use crate::edit;
+use crate::suppress;
 use crate::syntax::{Document, ParseError};
 use crate::transforms::{self, Cx, Outcome, Transform};
 
@@ -56,7 +57,9 @@ pub enum Status {
     },
     Refused(String),
     NotApplicable(String),
-    /// Not run: a transform it depends on was refused.
+    /// Not run, or its edits not applied: a transform it depends on did not
+    /// apply, or a suppression comment covers it ([`Step::suppressed`] is
+    /// then the comment's line).
     Skipped(String),
 }
 
@@ -65,6 +68,8 @@ pub struct Step {
     pub id: &'static str,
     pub level: u8,
     pub status: Status,
+    /// The line of the `# dfslim: ignore=...` comment that stopped it.
+    pub suppressed: Option<usize>,
 }
 
 /// The result of running the pipeline on one text.
@@ -73,6 +78,12 @@ pub struct Run {
     pub original: String,
     pub output: String,
     pub steps: Vec<Step>,
+    /// Every applied transform's edits, in the order applied, each on the
+    /// text the previous ones left: replaying them turns `original` into
+    /// `output` (the SARIF report attributes its changes with them).
+    pub trail: Vec<(&'static str, Vec<edit::Edit>)>,
+    /// Suppression comments naming unknown transforms.
+    pub warnings: Vec<suppress::Warning>,
 }
 
 impl Run {
@@ -106,16 +117,28 @@ pub fn run(
             id: t.id(),
             level: catalog::entry(t.id()).map_or(0, |e| e.level),
             status: Status::NotApplicable(String::new()),
+            suppressed: None,
         })
         .collect();
+    let mut trail = Vec::new();
+    let (mut suppressions, warnings) = suppress::scan(&doc);
     for pass in 0..MAX_PASSES {
         let mut changed = false;
         for (k, t) in picked.iter().enumerate() {
             if pass > 0 && matches!(steps[k].status, Status::Applied { .. }) {
                 continue;
             }
+            steps[k].suppressed = None;
+            let file_wide = suppressions
+                .iter()
+                .find(|s| s.scope == suppress::Scope::File && s.covers(t.id()))
+                .map(|s| (s.line, s.reason(t.id())));
             let status = match blocked_by(t.id(), &steps) {
                 Some(dep) => Status::Skipped(format!("needs {dep}, which did not apply")),
+                None if let Some((line, reason)) = file_wide => {
+                    steps[k].suppressed = Some(line);
+                    Status::Skipped(reason)
+                }
                 None => {
                     let facts = Facts::of(&doc, context);
                     let outcome = t.run(&Cx {
@@ -123,6 +146,12 @@ pub fn run(
                         facts: &facts,
                     });
                     match outcome {
+                        Outcome::Apply { edits, .. }
+                            if let Some(s) = suppressed_by(&suppressions, t.id(), &edits) =>
+                        {
+                            steps[k].suppressed = Some(s.line);
+                            Status::Skipped(s.reason(t.id()))
+                        }
                         Outcome::Apply {
                             edits,
                             message,
@@ -131,6 +160,9 @@ pub fn run(
                             Ok(next) if next.text() != doc.text() => {
                                 doc = next;
                                 changed = true;
+                                trail.push((t.id(), edits));
+                                // Spans moved: find the comments again.
+                                suppressions = suppress::scan(&doc).0;
                                 Status::Applied { message, notes }
                             }
                             Ok(_) => Status::NotApplicable("nothing to change".to_string()),
@@ -153,6 +185,21 @@ pub fn run(
         original: text.to_string(),
         output: doc.into_text(),
         steps,
+        trail,
+        warnings,
+    })
+}
+
+/// The instruction-scoped suppression covering `id` that one of `edits` touches.
+fn suppressed_by<'a>(
+    suppressions: &'a [suppress::Suppression],
+    id: &str,
+    edits: &[edit::Edit],
+) -> Option<&'a suppress::Suppression> {
+    suppressions.iter().find(|s| {
+        matches!(s.scope, suppress::Scope::Instruction { .. })
+            && s.covers(id)
+            && edits.iter().any(|e| s.touches(e.span))
     })
 }
 

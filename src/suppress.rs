@@ -1,4 +1,14 @@
 //! Suppression comments: `# dfslim: ignore` and `# dfslim: ignore=ID[,ID]`.
+//!
+//! Before the first instruction, `# dfslim: ignore` leaves the file alone and
+//! `# dfslim: ignore=ID,…` turns those transforms off for the whole file.
+//! Anywhere else a suppression covers the next instruction only (or the one
+//! it sits inside, for a comment between continuation lines): a transform
+//! whose edits touch that instruction is not applied. Without ids it covers
+//! every transform.
+
+use crate::syntax::{Document, Span};
+use crate::transforms;
 
 /// True when a `# dfslim: ignore` comment (without ids) comes before the
 /// first instruction: the file is left alone.
@@ -35,6 +45,138 @@ pub fn parse(comment: &str) -> Option<Vec<String>> {
     )
 }
 
+/// What a suppression comment covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole file (the comment is before the first instruction).
+    File,
+    /// One instruction: from the start of its first line to its end.
+    Instruction { span: Span, line: usize },
+}
+
+/// One suppression comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    /// Known transform ids it names; empty: every transform.
+    pub ids: Vec<String>,
+    /// The comment's line.
+    pub line: usize,
+    pub scope: Scope,
+}
+
+/// A suppression comment naming an id no transform has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// The suppressions of `doc` (in file order), and warnings for unknown ids.
+pub fn scan(doc: &Document) -> (Vec<Suppression>, Vec<Warning>) {
+    let mut out = Vec::new();
+    let mut warnings = Vec::new();
+    // Most files have none: skip the work.
+    if !doc.text().contains("dfslim:") {
+        return (out, warnings);
+    }
+    let first = doc.instructions().first().map(|i| i.span.start);
+    for c in doc.comments() {
+        let text = c.span.of(doc.text());
+        let Some(ids) = text.strip_prefix('#').and_then(parse) else {
+            continue;
+        };
+        let mut known = Vec::new();
+        for id in ids {
+            if transforms::by_id(&id).is_some() {
+                known.push(id);
+            } else {
+                let column = doc.line_col(c.span.start).1;
+                warnings.push(Warning {
+                    line: c.line,
+                    column,
+                    message: format!(
+                        "unknown transform {id:?} in a suppression comment; `dfslim transforms` lists them"
+                    ),
+                });
+            }
+        }
+        let all_unknown = known.is_empty() && text.contains('=');
+        if all_unknown {
+            continue;
+        }
+        let scope = if first.is_none_or(|f| c.span.start < f) {
+            if known.is_empty() {
+                // `# dfslim: ignore` at the top: handled by `ignores_file`.
+                continue;
+            }
+            Scope::File
+        } else {
+            // The instruction the comment sits in, else the next one.
+            let ins = doc
+                .instructions()
+                .iter()
+                .find(|i| i.span.end >= c.span.end && doc.line_span(i).start <= c.span.start)
+                .or_else(|| {
+                    doc.instructions()
+                        .iter()
+                        .find(|i| i.span.start >= c.span.end)
+                });
+            let Some(ins) = ins else {
+                continue;
+            };
+            Scope::Instruction {
+                span: Span::new(doc.line_start(ins.start_line), ins.span.end),
+                line: ins.start_line,
+            }
+        };
+        out.push(Suppression {
+            ids: known,
+            line: c.line,
+            scope,
+        });
+    }
+    (out, warnings)
+}
+
+impl Suppression {
+    /// True when it covers transform `id`.
+    pub fn covers(&self, id: &str) -> bool {
+        self.ids.is_empty() || self.ids.iter().any(|i| i == id)
+    }
+
+    /// True when an edit of `edit` (a byte range; empty: an insertion)
+    /// touches what this suppression covers.
+    pub fn touches(&self, edit: Span) -> bool {
+        match &self.scope {
+            Scope::File => true,
+            Scope::Instruction { span, .. } => {
+                if edit.is_empty() {
+                    span.start <= edit.start && edit.start <= span.end
+                } else {
+                    edit.start < span.end && edit.end > span.start
+                }
+            }
+        }
+    }
+
+    /// How a step it stops is reported.
+    pub fn reason(&self, id: &str) -> String {
+        let what = if self.ids.is_empty() {
+            "`# dfslim: ignore`".to_string()
+        } else {
+            format!("`# dfslim: ignore={}`", self.ids.join(","))
+        };
+        match &self.scope {
+            Scope::File => format!("suppressed by {what} on line {}", self.line),
+            Scope::Instruction { line, .. } => format!(
+                "suppressed by {what} on line {}: {id} would change the instruction on line {line}",
+                self.line
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,10 +189,51 @@ mod tests {
             Some(vec!["cgo-off".into(), "strip-flags".into()])
         );
         assert_eq!(parse(" just a comment"), None);
+        assert_eq!(parse(" dfslim: ignored"), None);
         assert!(ignores_file(
             "# syntax=docker/dockerfile:1\n# dfslim: ignore\nFROM a\n"
         ));
         assert!(!ignores_file("FROM a\n# dfslim: ignore\n"));
         assert!(!ignores_file("# dfslim: ignore=cgo-off\nFROM a\n"));
+    }
+
+    #[test]
+    fn scopes_and_warnings() {
+        let doc = Document::parse(concat!(
+            "# dfslim: ignore=cgo-off,nope\n", // 1: file-wide, one unknown id
+            "FROM golang:1.21\n",              // 2
+            "# dfslim: ignore=strip-flags\n",  // 3: the RUN below
+            "\n",                              // 4
+            "RUN go build \\\n",               // 5
+            "  # dfslim: ignore\n",            // 6: inside the RUN
+            "  -o /app .\n",                   // 7
+            "# dfslim: ignore=bogus\n",        // 8: only unknown ids
+            "CMD [\"/app\"]\n",                // 9
+        ))
+        .unwrap();
+        let (s, w) = scan(&doc);
+        assert_eq!(w.len(), 2);
+        assert_eq!((w[0].line, w[1].line), (1, 8));
+        assert!(w[0].message.contains("\"nope\""), "{}", w[0].message);
+        assert_eq!(s.len(), 3);
+        assert_eq!(
+            (s[0].scope.clone(), s[0].ids.clone()),
+            (Scope::File, vec!["cgo-off".to_string()])
+        );
+        let run_line = |s: &Suppression| match s.scope {
+            Scope::Instruction { line, .. } => line,
+            Scope::File => 0,
+        };
+        assert_eq!((run_line(&s[1]), s[1].line), (5, 3));
+        assert_eq!((run_line(&s[2]), s[2].line), (5, 6));
+        assert!(s[1].covers("strip-flags") && !s[1].covers("cgo-off"));
+        assert!(s[2].covers("cgo-off"));
+        // Touching: an edit inside the RUN, an insertion at its line start;
+        // not the CMD.
+        let run = doc.line_start(5);
+        assert!(s[1].touches(Span::new(run + 4, run + 6)));
+        assert!(s[1].touches(Span::empty(run)));
+        assert!(!s[1].touches(Span::new(doc.line_start(9), doc.line_start(9) + 3)));
+        assert!(s[1].reason("strip-flags").contains("on line 3"));
     }
 }

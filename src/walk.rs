@@ -1,9 +1,11 @@
 //! Finding Dockerfiles: explicit paths as given, directories walked the way
 //! git sees them (`.gitignore`, `.ignore`, global excludes; hidden entries
-//! skipped; symlinks never followed out of the root).
+//! skipped; symlinks never followed out of the root). Compose files met on
+//! the way are collected too: they say which build context a Dockerfile has.
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
-use std::path::{Path, PathBuf};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
 
 /// True for names Docker tools use for Dockerfiles, in any case:
 /// `Dockerfile`, `Containerfile`, `Dockerfile.*`, `*.Dockerfile`, `*.dockerfile`.
@@ -21,11 +23,58 @@ pub fn is_dockerfile_name(name: &str) -> bool {
         || n.ends_with(".containerfile")
 }
 
-/// `--include` / `--exclude` globs, matched against paths relative to the walked root.
+/// True for Compose file names: `docker-compose.yml`, `compose.yaml` (either
+/// extension), and variants such as `docker-compose.prod.yml`.
+pub fn is_compose_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let Some(stem) = n.strip_suffix(".yml").or_else(|| n.strip_suffix(".yaml")) else {
+        return false;
+    };
+    ["docker-compose", "compose"]
+        .iter()
+        .any(|base| stem == *base || stem.starts_with(&format!("{base}.")))
+}
+
+/// Compiles path globs the way `.gitignore` reads them, matched against
+/// `/`-separated paths relative to some base directory:
+/// `*` stays within one path component and `**` crosses them; a pattern
+/// with no `/` (a trailing one aside) matches at any depth; a leading `/`
+/// anchors it to the base; a pattern that names a directory also matches
+/// everything below it.
+pub fn glob_set(patterns: &[String]) -> Result<GlobSet, String> {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        for g in expand(p) {
+            let glob = GlobBuilder::new(&g)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| format!("bad glob {p:?}: {}", e.kind()))?;
+            b.add(glob);
+        }
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+fn expand(pattern: &str) -> Vec<String> {
+    let p = pattern.trim_end_matches('/');
+    let anchored = p.starts_with('/') || p.contains('/');
+    let p = p.trim_start_matches('/');
+    let p = if anchored || p.starts_with("**") {
+        p.to_string()
+    } else {
+        format!("**/{p}")
+    };
+    vec![format!("{p}/**"), p]
+}
+
+/// `--include` / `--exclude` globs (relative to a walked directory) and the
+/// `exclude` globs of a config file (relative to the file's directory).
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
     include: Option<GlobSet>,
     exclude: Option<GlobSet>,
+    /// (base directory, absolute and normalised; globs relative to it).
+    based: Vec<(PathBuf, GlobSet)>,
 }
 
 impl Filter {
@@ -34,23 +83,30 @@ impl Filter {
             if globs.is_empty() {
                 return Ok(None);
             }
-            let mut b = GlobSetBuilder::new();
-            for g in globs {
-                b.add(Glob::new(g).map_err(|e| format!("bad glob {g:?}: {e}"))?);
-                // `dir` also means everything below it.
-                let below = format!("{}/**", g.trim_end_matches('/'));
-                b.add(Glob::new(&below).map_err(|e| format!("bad glob {g:?}: {e}"))?);
-            }
-            b.build().map(Some).map_err(|e| e.to_string())
+            glob_set(globs).map(Some)
         };
         Ok(Filter {
             include: set(include)?,
             exclude: set(exclude)?,
+            based: Vec::new(),
         })
     }
 
-    fn excluded(&self, rel: &Path) -> bool {
+    /// Also excludes what `globs` match relative to `base` (absolute).
+    pub fn exclude_under(mut self, base: &Path, globs: &[String]) -> Result<Filter, String> {
+        if !globs.is_empty() {
+            self.based.push((normalize(base), glob_set(globs)?));
+        }
+        Ok(self)
+    }
+
+    /// `rel` is relative to the walked root, `abs` the same path absolute.
+    fn excluded(&self, rel: &Path, abs: &Path) -> bool {
         self.exclude.as_ref().is_some_and(|s| s.is_match(rel))
+            || self.based.iter().any(|(base, set)| {
+                abs.strip_prefix(base)
+                    .is_ok_and(|r| !r.as_os_str().is_empty() && set.is_match(r))
+            })
     }
 
     fn included(&self, rel: &Path) -> bool {
@@ -61,30 +117,78 @@ impl Filter {
 /// A path found, or why a given path could not be used.
 pub type Found = Result<PathBuf, (PathBuf, String)>;
 
+/// What a walk found.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Dockerfiles (and the roots that could not be used), each once.
+    pub files: Vec<Found>,
+    /// Compose files met in the walked directories, sorted.
+    pub composes: Vec<PathBuf>,
+}
+
 /// Every Dockerfile under `roots`: a file root is taken as it is (whatever
-/// its name); a directory is walked. Sorted by path within each root.
-pub fn discover(roots: &[PathBuf], filter: &Filter) -> Vec<Found> {
-    let mut out = Vec::new();
+/// its name); a directory is walked. Sorted by path within each root; a
+/// file reached twice (`. services/`) is listed once.
+pub fn discover(roots: &[PathBuf], filter: &Filter) -> Discovery {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut out = Discovery::default();
+    let mut seen = HashSet::new();
     for root in roots {
         let meta = match std::fs::metadata(root) {
             Ok(m) => m,
             Err(_) if root.symlink_metadata().is_ok() => {
-                out.push(Err((root.clone(), "broken symlink".to_string())));
+                out.files
+                    .push(Err((root.clone(), "broken symlink".to_string())));
                 continue;
             }
             Err(_) => {
-                out.push(Err((root.clone(), "no such file or directory".to_string())));
+                out.files
+                    .push(Err((root.clone(), "no such file or directory".to_string())));
                 continue;
             }
         };
         if !meta.is_dir() {
-            out.push(Ok(root.clone()));
+            if seen.insert(absolute_in(&cwd, root)) {
+                out.files.push(Ok(root.clone()));
+            }
             continue;
         }
-        let mut found = walk_dir(root, filter);
+        let (mut found, composes) = walk_dir(root, &absolute_in(&cwd, root), filter);
         found.sort_by(|a, b| key(a).cmp(key(b)));
-        out.extend(found);
+        for f in found {
+            if f.is_err() || seen.insert(absolute_in(&cwd, key(&f))) {
+                out.files.push(f);
+            }
+        }
+        out.composes.extend(composes);
     }
+    // Compose files of the directories above the roots, up to the
+    // repository root: `dfslim fix services/api/Dockerfile` sees the
+    // compose file at the top as `dfslim fix .` does.
+    let mut looked = HashSet::new();
+    for root in roots {
+        let abs = absolute_in(&cwd, root);
+        let Some(top) = abs.ancestors().find(|a| a.join(".git").exists()) else {
+            continue;
+        };
+        // A directory root's own compose files are met in its walk.
+        for dir in abs.parent().into_iter().flat_map(Path::ancestors) {
+            if !dir.starts_with(top) || !looked.insert(dir.to_path_buf()) {
+                break;
+            }
+            if let Ok(rd) = std::fs::read_dir(dir) {
+                for e in rd.flatten() {
+                    if e.file_type().is_ok_and(|t| t.is_file())
+                        && e.file_name().to_str().is_some_and(is_compose_name)
+                    {
+                        out.composes.push(e.path());
+                    }
+                }
+            }
+        }
+    }
+    out.composes.sort();
+    out.composes.dedup();
     out
 }
 
@@ -95,9 +199,10 @@ fn key(f: &Found) -> &Path {
     }
 }
 
-fn walk_dir(root: &Path, filter: &Filter) -> Vec<Found> {
+fn walk_dir(root: &Path, abs_root: &Path, filter: &Filter) -> (Vec<Found>, Vec<PathBuf>) {
     let canon_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let root_for_filter = root.to_path_buf();
+    let abs_for_filter = abs_root.to_path_buf();
     let filter_dirs = filter.clone();
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
@@ -110,10 +215,11 @@ fn walk_dir(root: &Path, filter: &Filter) -> Vec<Found> {
         .follow_links(false)
         .filter_entry(move |e| {
             let rel = e.path().strip_prefix(&root_for_filter).unwrap_or(e.path());
-            rel.as_os_str().is_empty() || !filter_dirs.excluded(rel)
+            rel.as_os_str().is_empty() || !filter_dirs.excluded(rel, &abs_for_filter.join(rel))
         })
         .build();
     let mut out = Vec::new();
+    let mut composes = Vec::new();
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -129,11 +235,12 @@ fn walk_dir(root: &Path, filter: &Filter) -> Vec<Found> {
         let Some(ft) = entry.file_type() else {
             continue;
         };
-        if ft.is_dir() || !is_dockerfile_name(name) {
+        if ft.is_dir() {
             continue;
         }
-        let rel = path.strip_prefix(root).unwrap_or(path);
-        if !filter.included(rel) {
+        let dockerfile = is_dockerfile_name(name);
+        let compose = !dockerfile && is_compose_name(name);
+        if !dockerfile && !compose {
             continue;
         }
         if ft.is_symlink() {
@@ -143,9 +250,64 @@ fn walk_dir(root: &Path, filter: &Filter) -> Vec<Found> {
                 _ => continue,
             }
         }
-        out.push(Ok(path.to_path_buf()));
+        if compose {
+            composes.push(path.to_path_buf());
+            continue;
+        }
+        let rel = path.strip_prefix(root).unwrap_or(path);
+        if filter.included(rel) {
+            out.push(Ok(path.to_path_buf()));
+        }
+    }
+    (out, composes)
+}
+
+/// `path` made absolute against `cwd` and normalised lexically (`.` and
+/// `..` resolved without touching the file system, links kept).
+pub fn absolute_in(cwd: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        normalize(path)
+    } else {
+        normalize(&cwd.join(path))
+    }
+}
+
+/// Resolves `.` and `..` components lexically.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
     }
     out
+}
+
+/// How a path is shown: as given, without a leading `./`.
+pub fn display(path: &Path) -> String {
+    let s = path.strip_prefix(".").unwrap_or(path);
+    if s.as_os_str().is_empty() {
+        ".".to_string()
+    } else {
+        s.display().to_string()
+    }
+}
+
+/// `path` relative to `base` with `/` separators, when it is below it.
+pub fn relative_to(base: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(base).ok()?;
+    Some(
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+    )
 }
 
 #[cfg(test)]
@@ -172,5 +334,52 @@ mod tests {
         ] {
             assert!(!is_dockerfile_name(n), "{n}");
         }
+    }
+
+    #[test]
+    fn recognises_compose_names() {
+        for n in [
+            "docker-compose.yml",
+            "docker-compose.yaml",
+            "compose.yaml",
+            "compose.yml",
+            "docker-compose.prod.yml",
+            "Docker-Compose.YML",
+        ] {
+            assert!(is_compose_name(n), "{n}");
+        }
+        for n in ["compose.json", "my-compose.yml", "docker-compose", "x.yml"] {
+            assert!(!is_compose_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn globs_read_like_gitignore() {
+        let set = glob_set(&["vendor".into(), "services/*/Dockerfile".into()]).unwrap();
+        assert!(set.is_match("vendor"));
+        assert!(set.is_match("vendor/x/Dockerfile"));
+        assert!(set.is_match("third/vendor/Dockerfile"));
+        assert!(set.is_match("services/api/Dockerfile"));
+        // `*` does not cross a directory.
+        assert!(!set.is_match("services/api/v2/Dockerfile"));
+        let anchored = glob_set(&["/build".into()]).unwrap();
+        assert!(anchored.is_match("build/Dockerfile"));
+        assert!(!anchored.is_match("x/build/Dockerfile"));
+        assert!(glob_set(&["a[".into()]).unwrap_err().contains("a["));
+    }
+
+    #[test]
+    fn normalises_lexically() {
+        assert_eq!(
+            absolute_in(Path::new("/r/x"), Path::new("./a/../b/./c")),
+            PathBuf::from("/r/x/b/c")
+        );
+        assert_eq!(display(Path::new("./a/Dockerfile")), "a/Dockerfile");
+        assert_eq!(display(Path::new("a/Dockerfile")), "a/Dockerfile");
+        assert_eq!(
+            relative_to(Path::new("/r"), Path::new("/r/a/b")).as_deref(),
+            Some("a/b")
+        );
+        assert_eq!(relative_to(Path::new("/r"), Path::new("/s/a")), None);
     }
 }

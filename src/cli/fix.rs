@@ -1,23 +1,37 @@
 //! `dfslim fix`: rewrite Dockerfiles, show diffs, or check.
 
-use super::{Color, ERROR, Format, OK, PENDING, eprint, fail, print};
-use clap::Args;
-use dfslim::fix::{self, Mode};
-use dfslim::pipeline::{MAX_LEVEL, Selection};
+use super::{Color, ERROR, OK, PENDING, eprint, fail, print};
+use clap::{Args, ValueEnum};
+use dfslim::config::{self, Config, Flags};
+use dfslim::fix::{self, Mode, Plan};
+use dfslim::pipeline::MAX_LEVEL;
 use dfslim::report::{self, FileOutcome, FileReport, Problem, Summary};
-use dfslim::{fsio, transforms, walk};
-use rayon::prelude::*;
+use dfslim::{compose, fsio, transforms, walk};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// A walk this long gets a progress bar (on a terminal).
+const PROGRESS_FROM: usize = 200;
+
+/// `fix` reports in one more format than the other commands.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub(crate) enum Format {
+    Text,
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+}
 
 #[derive(Args, Debug)]
 pub struct FixArgs {
     /// Dockerfiles or directories to rewrite; - reads stdin and writes stdout.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
-    /// Apply every transform up to this level (0 changes nothing but still validates).
-    #[arg(long, default_value_t = MAX_LEVEL, value_parser = clap::value_parser!(u8).range(0..=MAX_LEVEL as i64))]
-    level: u8,
+    /// Apply every transform up to this level (0 changes nothing but still
+    /// validates) [default: dfslim.toml's `level`, else 5].
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=MAX_LEVEL as i64))]
+    level: Option<u8>,
     /// Run only these transforms (comma-separated ids), in level order.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
@@ -33,7 +47,8 @@ pub struct FixArgs {
     /// Colour the diff.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
-    /// The build context for every file (default: each Dockerfile's directory).
+    /// The build context for every file (default: from dfslim.toml's
+    /// [[context]], a compose file's build.context, else the Dockerfile's directory).
     #[arg(long, value_name = "DIR")]
     context: Option<PathBuf>,
     /// Output format.
@@ -45,6 +60,10 @@ pub struct FixArgs {
     /// Skip files and directories matching this glob.
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
+    /// The configuration file [default: dfslim.toml here or in the nearest
+    /// parent, up to the repository root].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Also report unchanged files and steps that did not apply.
     #[arg(short, long)]
     verbose: bool,
@@ -61,11 +80,34 @@ fn check_ids(ids: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// The configuration in force, or the message to fail with.
+pub(crate) fn load_config(explicit: Option<&Path>, cwd: &Path) -> Result<Config, String> {
+    config::load_for(explicit, cwd).map_err(|e| e.to_string())
+}
+
+fn progress(len: usize) -> ProgressBar {
+    if len < PROGRESS_FROM || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} Dockerfiles {elapsed}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
 pub fn run(args: FixArgs) -> u8 {
     if let Err(e) = check_ids(&args.only).and_then(|_| check_ids(&args.skip)) {
         return fail(&e);
     }
-    let filter = match walk::Filter::new(&args.include, &args.exclude) {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let config = match load_config(args.config.as_deref(), &cwd) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    let filter = match walk::Filter::new(&args.include, &args.exclude)
+        .and_then(|f| f.exclude_under(&config.dir, &config.exclude))
+    {
         Ok(f) => f,
         Err(e) => return fail(&e),
     };
@@ -76,19 +118,15 @@ pub fn run(args: FixArgs) -> u8 {
     } else {
         Mode::Write
     };
-    let options = fix::Options {
-        selection: Selection {
-            level: args.level,
-            only: (!args.only.is_empty()).then(|| args.only.clone()),
-            skip: args.skip.clone(),
-        },
-        mode,
-        context: args.context.clone(),
-    };
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let flags = Flags {
+        level: args.level,
+        only: args.only.clone(),
+        skip: args.skip.clone(),
     };
 
     let (stdin, roots): (Vec<_>, Vec<_>) = args
@@ -99,6 +137,12 @@ pub fn run(args: FixArgs) -> u8 {
     let mut reports: Vec<FileReport> = Vec::new();
     let mut stdin_output = None;
     if !stdin.is_empty() {
+        let selection = config.resolve(&cwd.join("-"), &flags).selection;
+        let options = fix::Options {
+            selection,
+            mode,
+            context: args.context.clone(),
+        };
         let outcome = match fsio::read_stdin() {
             Ok(text) => fix::fix_text(&text, &options, options.context.as_deref()),
             Err(e) => FileOutcome::Error(Problem::new(e.to_string())),
@@ -106,28 +150,45 @@ pub fn run(args: FixArgs) -> u8 {
         if let FileOutcome::Done(run) = &outcome {
             stdin_output = Some(run.output.clone());
         }
-        reports.push(FileReport {
-            path: "-".to_string(),
-            outcome,
-        });
+        reports.push(FileReport::new("-", outcome));
     }
-    let found = walk::discover(&roots, &filter);
-    let mut done: Vec<FileReport> = found
-        .par_iter()
-        .map(|f| match f {
-            Ok(path) => fix::fix_file(path, &path.display().to_string(), &options),
-            Err((path, why)) => FileReport {
-                path: path.display().to_string(),
-                outcome: FileOutcome::Error(Problem::new(why.clone())),
-            },
-        })
-        .collect();
-    reports.append(&mut done);
 
-    let summary = Summary::of(&reports);
+    let found = walk::discover(&roots, &filter);
+    let (compose, notes) = compose::map_all(&found.composes, &cwd);
+    let plan = Plan {
+        config,
+        flags,
+        context: args.context.clone(),
+        compose,
+        cwd: cwd.clone(),
+    };
+    let mut jobs = Vec::new();
+    for f in &found.files {
+        match f {
+            Ok(path) => jobs.push(plan.job(path)),
+            Err((path, why)) => reports.push(FileReport::new(
+                walk::display(path),
+                FileOutcome::Error(Problem::new(why.clone())),
+            )),
+        }
+    }
+    let bar = progress(jobs.len());
+    let mut done = fix::run_all(&jobs, mode, &|| bar.inc(1));
+    bar.finish_and_clear();
+    reports.append(&mut done);
+    // Stable output: standard input first, then by path.
+    reports.sort_by(|a, b| (a.path != "-", &a.path).cmp(&(b.path != "-", &b.path)));
+
+    let mut summary = Summary::of(&reports);
+    summary.warnings += notes.len();
     match args.format {
         Format::Json => {
             let mut v = report::json::value(&reports);
+            v["summary"] = serde_json::to_value(&summary).unwrap_or_default();
+            v["warnings"] = notes
+                .iter()
+                .map(|(path, msg)| format!("{path}: {msg}"))
+                .collect();
             if mode == Mode::DryRun {
                 for (file, r) in v["files"]
                     .as_array_mut()
@@ -147,12 +208,29 @@ pub fn run(args: FixArgs) -> u8 {
                 serde_json::to_string_pretty(&v).unwrap_or_default()
             ));
         }
+        Format::Sarif => {
+            let notes: Vec<(String, Problem)> = notes
+                .iter()
+                .map(|(path, msg)| (path.clone(), Problem::new(msg.clone())))
+                .collect();
+            let v = report::sarif::log(&reports, &notes, &cwd);
+            print(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            ));
+        }
         Format::Text => {
             let text_mode = match mode {
                 Mode::Write => report::text::Mode::Write,
                 Mode::DryRun => report::text::Mode::DryRun,
                 Mode::Check => report::text::Mode::Check,
             };
+            // One file: the full story; a batch: a line per file that
+            // changed or had something refused (--verbose: the full story).
+            let detailed = args.verbose || reports.len() == 1;
+            for (path, msg) in &notes {
+                eprint(&format!("{path}: {msg}\n"));
+            }
             for r in &reports {
                 if let (Mode::DryRun, Some(run)) = (mode, r.run()) {
                     print(&report::diff::unified(
@@ -165,15 +243,10 @@ pub fn run(args: FixArgs) -> u8 {
                 if mode == Mode::Check && r.status() == "changed" {
                     print(&format!("{}\n", r.path));
                 }
-                let noteworthy = args.verbose
-                    || r.status() != "unchanged"
-                    || r.run().is_some_and(|run| {
-                        run.steps.iter().any(|s| {
-                            !matches!(s.status, dfslim::pipeline::Status::NotApplicable(_))
-                        })
-                    });
-                if noteworthy {
+                if detailed && (args.verbose || report::text::noteworthy(r)) {
                     eprint(&report::text::file(r, text_mode, args.verbose));
+                } else if report::text::noteworthy(r) {
+                    eprint(&report::text::line(r, text_mode));
                 }
             }
             if reports.len() > 1 || args.verbose {

@@ -1,6 +1,7 @@
 //! Command-line definitions and dispatch. The CLI parses arguments, calls
 //! the library and renders; it decides nothing a library function could.
 
+mod config;
 mod fix;
 mod inspect;
 mod verify;
@@ -35,6 +36,8 @@ enum Command {
     },
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
+    /// Show the configuration in force (dfslim.toml) and what it gives each Dockerfile.
+    Config(config::ConfigArgs),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -78,6 +81,7 @@ pub fn main() -> ExitCode {
                 "unknown transform {id:?}; `dfslim transforms` lists them"
             )),
         },
+        Command::Config(args) => config::run(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "dfslim", &mut std::io::stdout());

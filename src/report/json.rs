@@ -15,7 +15,12 @@ fn file(r: &FileReport) -> Value {
         steps
             .iter()
             .filter_map(|s| {
-                f(&s.status).map(|mut v| {
+                let v = if s.suppressed.is_some() {
+                    None
+                } else {
+                    f(&s.status)
+                };
+                v.map(|mut v| {
                     v["transform"] = json!(s.id);
                     v["level"] = json!(s.level);
                     v
@@ -39,6 +44,27 @@ fn file(r: &FileReport) -> Value {
         Status::NotApplicable(reason) => Some(json!({ "reason": reason })),
         _ => None,
     });
+    let suppressed: Vec<Value> = steps
+        .iter()
+        .filter_map(|s| match (&s.status, s.suppressed) {
+            (Status::Skipped(reason), Some(line)) => Some(json!({
+                "reason": reason,
+                "line": line,
+                "transform": s.id,
+                "level": s.level,
+            })),
+            _ => None,
+        })
+        .collect();
+    let warnings: Vec<Value> = r
+        .warnings
+        .iter()
+        .map(|w| json!(w.render(&r.path)))
+        .collect();
+    let context = r
+        .context
+        .as_ref()
+        .map_or(Value::Null, |c| json!({"dir": c.dir, "from": c.from}));
     let error = match &r.outcome {
         FileOutcome::Error(e) => json!(e.render(&r.path)),
         _ => Value::Null,
@@ -50,6 +76,9 @@ fn file(r: &FileReport) -> Value {
         "refused": refused,
         "skipped": skipped,
         "not_applicable": not_applicable,
+        "suppressed": suppressed,
         "error": error,
+        "warnings": warnings,
+        "context": context,
     })
 }

@@ -4,6 +4,7 @@
 pub mod diff;
 pub mod inspect;
 pub mod json;
+pub mod sarif;
 pub mod text;
 
 use crate::pipeline::Run;
@@ -14,6 +15,18 @@ pub struct FileReport {
     /// As given or found (`-` for standard input).
     pub path: String,
     pub outcome: FileOutcome,
+    /// The build context read, as shown, and what chose it.
+    pub context: Option<ContextUsed>,
+    /// Things worth telling that are not errors (unknown ids in suppression comments).
+    pub warnings: Vec<Problem>,
+}
+
+/// The build context a file was rewritten against.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContextUsed {
+    pub dir: String,
+    /// `the Dockerfile's directory`, `--context`, `compose.yaml (service api)`, `[[context]] at dfslim.toml:9`.
+    pub from: String,
 }
 
 #[derive(Clone, Debug)]
@@ -58,6 +71,16 @@ impl Problem {
 }
 
 impl FileReport {
+    /// A report with no context and no warnings.
+    pub fn new(path: impl Into<String>, outcome: FileOutcome) -> FileReport {
+        FileReport {
+            path: path.into(),
+            outcome,
+            context: None,
+            warnings: Vec::new(),
+        }
+    }
+
     pub fn status(&self) -> &'static str {
         match &self.outcome {
             FileOutcome::Done(run) if run.changed() => "changed",
@@ -85,6 +108,9 @@ pub struct Summary {
     pub errors: usize,
     /// Refusals per transform id.
     pub refused: std::collections::BTreeMap<String, usize>,
+    /// Steps a suppression comment stopped, per transform id.
+    pub suppressed: std::collections::BTreeMap<String, usize>,
+    pub warnings: usize,
 }
 
 impl Summary {
@@ -100,9 +126,13 @@ impl Summary {
                 "ignored" => s.ignored += 1,
                 _ => s.errors += 1,
             }
+            s.warnings += r.warnings.len();
             for step in r.run().map_or(&[][..], |run| &run.steps) {
                 if matches!(step.status, crate::pipeline::Status::Refused(_)) {
                     *s.refused.entry(step.id.to_string()).or_default() += 1;
+                }
+                if step.suppressed.is_some() {
+                    *s.suppressed.entry(step.id.to_string()).or_default() += 1;
                 }
             }
         }

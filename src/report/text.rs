@@ -12,6 +12,75 @@ pub enum Mode {
     Check,
 }
 
+fn verb(changed: bool, mode: Mode) -> &'static str {
+    match (changed, mode) {
+        (false, _) => "unchanged",
+        (true, Mode::Write) => "rewritten",
+        (true, Mode::DryRun) => "would be rewritten",
+        (true, Mode::Check) => "would change",
+    }
+}
+
+fn warnings(r: &FileReport, out: &mut String) {
+    for w in &r.warnings {
+        let _ = writeln!(out, "{}", w.render(&r.path));
+    }
+}
+
+/// True when a file is worth a line in a batch: it changed, or a step was
+/// refused, skipped or suppressed, or something went wrong.
+pub fn noteworthy(r: &FileReport) -> bool {
+    !r.warnings.is_empty()
+        || match &r.outcome {
+            FileOutcome::Done(run) => {
+                run.changed()
+                    || run
+                        .steps
+                        .iter()
+                        .any(|s| !matches!(s.status, Status::NotApplicable(_)))
+            }
+            _ => true,
+        }
+}
+
+/// One line for a file in a batch: what happens to it and which transforms
+/// did what (`--verbose` gives [`file`] instead). Warnings follow on their own lines.
+pub fn line(r: &FileReport, mode: Mode) -> String {
+    let mut out = String::new();
+    match &r.outcome {
+        FileOutcome::Error(e) => {
+            let _ = writeln!(out, "{}", e.render(&r.path));
+        }
+        FileOutcome::Ignored => {
+            let _ = writeln!(out, "{}: ignored (# dfslim: ignore)", r.path);
+        }
+        FileOutcome::Done(run) => {
+            let mut parts = vec![verb(run.changed(), mode).to_string()];
+            let ids = |f: &dyn Fn(&crate::pipeline::Step) -> bool| -> Vec<&str> {
+                run.steps.iter().filter(|s| f(s)).map(|s| s.id).collect()
+            };
+            let applied = ids(&|s| matches!(s.status, Status::Applied { .. }));
+            let refused = ids(&|s| matches!(s.status, Status::Refused(_)));
+            let suppressed = ids(&|s| s.suppressed.is_some());
+            let skipped =
+                ids(&|s| s.suppressed.is_none() && matches!(s.status, Status::Skipped(_)));
+            for (what, list) in [
+                ("", applied),
+                ("refused: ", refused),
+                ("suppressed: ", suppressed),
+                ("skipped: ", skipped),
+            ] {
+                if !list.is_empty() {
+                    parts.push(format!("{what}{}", list.join(", ")));
+                }
+            }
+            let _ = writeln!(out, "{}: {}", r.path, parts.join("; "));
+        }
+    }
+    warnings(r, &mut out);
+    out
+}
+
 /// One file's report. `verbose` also lists not-applicable steps.
 pub fn file(r: &FileReport, mode: Mode, verbose: bool) -> String {
     let mut out = String::new();
@@ -23,17 +92,15 @@ pub fn file(r: &FileReport, mode: Mode, verbose: bool) -> String {
             let _ = writeln!(out, "{}: ignored (# dfslim: ignore)", r.path);
         }
         FileOutcome::Done(run) => {
-            let verb = match (run.changed(), mode) {
-                (false, _) => "unchanged",
-                (true, Mode::Write) => "rewritten",
-                (true, Mode::DryRun) => "would be rewritten",
-                (true, Mode::Check) => "would change",
-            };
-            let _ = writeln!(out, "{}: {verb}", r.path);
+            let _ = writeln!(out, "{}: {}", r.path, verb(run.changed(), mode));
+            if verbose && let Some(c) = &r.context {
+                let _ = writeln!(out, "  context  {} ({})", c.dir, c.from);
+            }
             for s in &run.steps {
                 let (what, text) = match &s.status {
                     Status::Applied { message, .. } => ("applied", message),
                     Status::Refused(reason) => ("refused", reason),
+                    Status::Skipped(why) if s.suppressed.is_some() => ("suppressed", why),
                     Status::Skipped(why) => ("skipped", why),
                     Status::NotApplicable(why) if verbose => ("n/a", why),
                     Status::NotApplicable(_) => continue,
@@ -47,6 +114,7 @@ pub fn file(r: &FileReport, mode: Mode, verbose: bool) -> String {
             }
         }
     }
+    warnings(r, &mut out);
     out
 }
 
@@ -75,6 +143,22 @@ pub fn summary(s: &Summary) -> String {
             .map(|(id, n)| format!("{id} {n}"))
             .collect();
         let _ = write!(out, "; refused: {}", by.join(", "));
+    }
+    if !s.suppressed.is_empty() {
+        let by: Vec<String> = s
+            .suppressed
+            .iter()
+            .map(|(id, n)| format!("{id} {n}"))
+            .collect();
+        let _ = write!(out, "; suppressed: {}", by.join(", "));
+    }
+    if s.warnings > 0 {
+        let _ = write!(
+            out,
+            "; {} warning{}",
+            s.warnings,
+            if s.warnings == 1 { "" } else { "s" }
+        );
     }
     out.push('\n');
     out

@@ -1,0 +1,178 @@
+//! Compose files (`docker-compose.yml`, `compose.yaml`, …): which build
+//! context each service's Dockerfile is built with. Only `services.*.build`
+//! is read: `build: ./dir`, or `build: { context: dir, dockerfile: name }`.
+
+use crate::walk;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+#[derive(Deserialize)]
+struct File {
+    #[serde(default)]
+    services: Option<BTreeMap<String, Option<Service>>>,
+}
+
+#[derive(Deserialize)]
+struct Service {
+    #[serde(default)]
+    build: Option<Build>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Build {
+    Dir(String),
+    Full {
+        #[serde(default)]
+        context: Option<String>,
+        #[serde(default)]
+        dockerfile: Option<String>,
+    },
+}
+
+/// One Dockerfile's build context as a compose file gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mapping {
+    /// Absolute and normalised.
+    pub dockerfile: PathBuf,
+    /// Absolute and normalised.
+    pub context: PathBuf,
+    /// `docker-compose.yml (service api)`, for messages.
+    pub source: String,
+}
+
+/// The build mappings of the compose file at `path` (shown as `display`).
+/// Contexts that are not local directories (a Git URL, `${VAR}`) and
+/// inline Dockerfiles are left out: there is nothing on disk to map.
+pub fn mappings(path: &Path, display: &str, cwd: &Path) -> Result<Vec<Mapping>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
+    let file: File = serde_saphyr::from_str(&text).map_err(|e| {
+        let e = e.to_string();
+        format!("not a compose file dfslim can read: {}", first_line(&e))
+    })?;
+    let dir = walk::absolute_in(cwd, path.parent().unwrap_or(Path::new(".")));
+    let mut out = Vec::new();
+    for (name, service) in file.services.unwrap_or_default() {
+        let Some(build) = service.and_then(|s| s.build) else {
+            continue;
+        };
+        let (context, dockerfile) = match build {
+            Build::Dir(c) => (c, None),
+            Build::Full {
+                context,
+                dockerfile,
+            } => (context.unwrap_or_else(|| ".".to_string()), dockerfile),
+        };
+        let dockerfile = dockerfile.unwrap_or_else(|| "Dockerfile".to_string());
+        if !local(&context) || !local(&dockerfile) {
+            continue;
+        }
+        let context = walk::normalize(&dir.join(&context));
+        out.push(Mapping {
+            dockerfile: walk::normalize(&context.join(&dockerfile)),
+            context,
+            source: format!("{display} (service {name})"),
+        });
+    }
+    Ok(out)
+}
+
+/// Every mapping of the compose files at `paths` (each shown as
+/// [`walk::display`]), by Dockerfile; the first one wins when two give one
+/// Dockerfile different contexts. Files that cannot be read, and such
+/// conflicts, come back as warnings: (path shown, message).
+pub fn map_all(
+    paths: &[PathBuf],
+    cwd: &Path,
+) -> (HashMap<PathBuf, Mapping>, Vec<(String, String)>) {
+    let mut map: HashMap<PathBuf, Mapping> = HashMap::new();
+    let mut warnings = Vec::new();
+    for path in paths {
+        let shown = walk::display(path);
+        match mappings(path, &shown, cwd) {
+            Ok(ms) => {
+                for m in ms {
+                    match map.get(&m.dockerfile) {
+                        Some(first) if first.context != m.context => warnings.push((
+                            shown.clone(),
+                            format!(
+                                "warning: {} builds {} with another context than {}; using the first",
+                                m.source,
+                                m.dockerfile.display(),
+                                first.source
+                            ),
+                        )),
+                        Some(_) => {}
+                        None => {
+                            map.insert(m.dockerfile.clone(), m);
+                        }
+                    }
+                }
+            }
+            Err(e) => warnings.push((
+                shown,
+                format!("warning: {e}; its Dockerfiles get their own directory as build context"),
+            )),
+        }
+    }
+    (map, warnings)
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+/// A path on disk (not a URL, not interpolated).
+fn local(s: &str) -> bool {
+    !s.is_empty() && !s.contains('$') && !s.contains("://") && !s.starts_with("git@")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(yaml: &str) -> Result<Vec<(String, String)>, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("compose.yaml");
+        std::fs::write(&p, yaml).unwrap();
+        mappings(&p, "compose.yaml", Path::new("/")).map(|v| {
+            v.into_iter()
+                .map(|m| {
+                    (
+                        walk::relative_to(dir.path(), &m.dockerfile).unwrap(),
+                        walk::relative_to(dir.path(), &m.context).unwrap(),
+                    )
+                })
+                .collect()
+        })
+    }
+
+    #[test]
+    fn reads_both_build_forms() {
+        let got = map(concat!(
+            "x-common: &common\n  restart: always\n",
+            "services:\n",
+            "  api:\n    <<: *common\n    build: ./services/api\n",
+            "  web:\n    build:\n      context: .\n      dockerfile: services/web/Dockerfile.prod\n",
+            "  db:\n    image: postgres\n",
+            "  remote:\n    build: https://github.com/x/y.git\n",
+            "  env:\n    build:\n      context: ${DIR}\n",
+            "  bare:\n",
+        ))
+        .unwrap();
+        assert_eq!(
+            got,
+            vec![
+                ("services/api/Dockerfile".into(), "services/api".into()),
+                ("services/web/Dockerfile.prod".into(), "".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_broken_file_is_an_error() {
+        assert!(map("services: [\n").is_err());
+        assert_eq!(map("version: '3'\n").unwrap(), vec![]);
+    }
+}
