@@ -78,8 +78,8 @@ pub fn mappings(path: &Path, display: &str, cwd: &Path) -> Result<Vec<Mapping>, 
     Ok(out)
 }
 
-/// Every mapping of the compose files at `paths` (each shown as
-/// [`walk::display`]), by Dockerfile; the first one wins when two give one
+/// Every mapping of the compose files at `paths` (each shown relative to
+/// `cwd` when below it), by Dockerfile; the first one wins when two give one
 /// Dockerfile different contexts. Files that cannot be read, and such
 /// conflicts, come back as warnings: (path shown, message).
 pub fn map_all(
@@ -89,7 +89,10 @@ pub fn map_all(
     let mut map: HashMap<PathBuf, Mapping> = HashMap::new();
     let mut warnings = Vec::new();
     for path in paths {
-        let shown = walk::display(path);
+        let shown = match walk::relative_to(cwd, &walk::absolute_in(cwd, path)) {
+            Some(rel) if !rel.is_empty() => rel,
+            _ => walk::display(path),
+        };
         match mappings(path, &shown, cwd) {
             Ok(ms) => {
                 for m in ms {

@@ -121,6 +121,7 @@ pub fn run(
         })
         .collect();
     let mut trail = Vec::new();
+    // Found once, on the text as written, then followed through the edits.
     let (mut suppressions, warnings) = suppress::scan(&doc);
     for pass in 0..MAX_PASSES {
         let mut changed = false;
@@ -153,23 +154,28 @@ pub fn run(
                             Status::Skipped(s.reason(t.id()))
                         }
                         Outcome::Apply {
-                            edits,
+                            mut edits,
                             message,
                             notes,
-                        } => match apply(&doc, &edits) {
-                            Ok(next) if next.text() != doc.text() => {
-                                doc = next;
-                                changed = true;
-                                trail.push((t.id(), edits));
-                                // Spans moved: find the comments again.
-                                suppressions = suppress::scan(&doc).0;
-                                Status::Applied { message, notes }
+                        } => {
+                            suppress::keep_attached(&suppressions, doc.text(), &mut edits);
+                            match apply(&doc, &edits) {
+                                Ok(next) if next.text() != doc.text() => {
+                                    doc = next;
+                                    changed = true;
+                                    // Keep each suppression on its instruction.
+                                    for s in &mut suppressions {
+                                        s.map_through(&edits);
+                                    }
+                                    trail.push((t.id(), edits));
+                                    Status::Applied { message, notes }
+                                }
+                                Ok(_) => Status::NotApplicable("nothing to change".to_string()),
+                                Err(bug) => Status::Refused(format!(
+                                    "internal error, nothing changed ({bug}); please report this as a dfslim bug"
+                                )),
                             }
-                            Ok(_) => Status::NotApplicable("nothing to change".to_string()),
-                            Err(bug) => Status::Refused(format!(
-                                "internal error, nothing changed ({bug}); please report this as a dfslim bug"
-                            )),
-                        },
+                        }
                         Outcome::Refuse(reason) => Status::Refused(reason),
                         Outcome::NotApplicable(why) => Status::NotApplicable(why),
                     }

@@ -7,6 +7,7 @@
 //! whose edits touch that instruction is not applied. Without ids it covers
 //! every transform.
 
+use crate::edit::Edit;
 use crate::syntax::{Document, Span};
 use crate::transforms;
 
@@ -50,8 +51,13 @@ pub fn parse(comment: &str) -> Option<Vec<String>> {
 pub enum Scope {
     /// The whole file (the comment is before the first instruction).
     File,
-    /// One instruction: from the start of its first line to its end.
-    Instruction { span: Span, line: usize },
+    /// One instruction: from the start of its first line to its end
+    /// (`line`); `comment` is where the comment's line starts.
+    Instruction {
+        span: Span,
+        line: usize,
+        comment: usize,
+    },
 }
 
 /// One suppression comment.
@@ -128,6 +134,7 @@ pub fn scan(doc: &Document) -> (Vec<Suppression>, Vec<Warning>) {
             Scope::Instruction {
                 span: Span::new(doc.line_start(ins.start_line), ins.span.end),
                 line: ins.start_line,
+                comment: doc.line_start(c.line),
             }
         };
         out.push(Suppression {
@@ -160,6 +167,20 @@ impl Suppression {
         }
     }
 
+    /// Follows the instruction it covers through `edits` (applied to the
+    /// text it was found in), so that an instruction another transform
+    /// inserts between the comment and its instruction does not take its place.
+    pub fn map_through(&mut self, edits: &[Edit]) {
+        if let Scope::Instruction { span, comment, .. } = &mut self.scope {
+            // What is inserted at the instruction's start goes before it;
+            // at its end, after it.
+            let start = map_pos(span.start, edits, true);
+            let end = map_pos(span.end, edits, false).max(start);
+            *span = Span::new(start, end);
+            *comment = map_pos(*comment, edits, true).min(start);
+        }
+    }
+
     /// How a step it stops is reported.
     pub fn reason(&self, id: &str) -> String {
         let what = if self.ids.is_empty() {
@@ -174,6 +195,50 @@ impl Suppression {
                 self.line
             ),
         }
+    }
+}
+
+/// Moves each insertion of whole lines that would land between a
+/// suppression comment and its instruction to just above the comment, so
+/// that the comment still names the instruction it was written for (and
+/// running dfslim again reads it the same way). `text` is what the edits apply to.
+pub fn keep_attached(suppressions: &[Suppression], text: &str, edits: &mut [Edit]) {
+    for e in edits.iter_mut() {
+        let at = e.span.start;
+        let line_start = at == 0 || text.as_bytes().get(at - 1) == Some(&b'\n');
+        if !e.span.is_empty() || !e.text.ends_with('\n') || !line_start {
+            continue;
+        }
+        for s in suppressions {
+            if let Scope::Instruction { span, comment, .. } = s.scope
+                && comment < at
+                && at <= span.start
+            {
+                e.span = Span::empty(comment);
+            }
+        }
+    }
+}
+
+/// Where byte `p` of a text is once `edits` are applied. An insertion at
+/// `p` moves it when `after_insertions`; a position inside a replaced range
+/// lands inside (or at the end of) its replacement.
+fn map_pos(p: usize, edits: &[Edit], after_insertions: bool) -> usize {
+    let mut delta: isize = 0;
+    let mut inside: Option<usize> = None;
+    for e in edits {
+        let (a, b) = (e.span.start, e.span.end);
+        let grow = e.text.len() as isize - (b - a) as isize;
+        if b < p || (b == p && (a < b || after_insertions)) {
+            delta += grow;
+        } else if a < p && p < b {
+            inside = Some(a + (p - a).min(e.text.len()));
+        }
+    }
+    match inside {
+        // `a` itself shifts by the edits before it, which `delta` counts.
+        Some(q) => (q as isize + delta) as usize,
+        None => (p as isize + delta) as usize,
     }
 }
 
@@ -235,5 +300,35 @@ mod tests {
         assert!(s[1].touches(Span::empty(run)));
         assert!(!s[1].touches(Span::new(doc.line_start(9), doc.line_start(9) + 3)));
         assert!(s[1].reason("strip-flags").contains("on line 3"));
+    }
+
+    #[test]
+    fn follows_its_instruction_through_edits() {
+        let text = "FROM a\n# dfslim: ignore=strip-flags\nRUN go build .\nCMD x\n";
+        let doc = Document::parse(text).unwrap();
+        let mut s = scan(&doc).0.remove(0);
+        let run = text.find("RUN").unwrap();
+        // Another transform inserts a line before the RUN and edits the FROM.
+        let edits = [
+            Edit::insert(run, "ENV CGO_ENABLED=0\n"),
+            Edit::replace(Span::new(5, 6), "abc"),
+        ];
+        let next = crate::edit::apply(text, &edits).unwrap();
+        s.map_through(&edits);
+        let Scope::Instruction { span, .. } = s.scope else {
+            panic!("{s:?}")
+        };
+        assert_eq!(span.of(&next), "RUN go build .");
+        // A new line between the comment and its RUN goes above the comment.
+        let mut edits = [Edit::insert(run, "ENV CGO_ENABLED=0\n")];
+        let s = scan(&doc).0.remove(0);
+        keep_attached(std::slice::from_ref(&s), text, &mut edits);
+        assert_eq!(
+            crate::edit::apply(text, &edits).unwrap(),
+            "FROM a\nENV CGO_ENABLED=0\n# dfslim: ignore=strip-flags\nRUN go build .\nCMD x\n"
+        );
+        // A deletion around a position lands where it was.
+        assert_eq!(map_pos(5, &[Edit::delete(Span::new(2, 8))], true), 2);
+        assert_eq!(map_pos(9, &[Edit::delete(Span::new(2, 8))], true), 3);
     }
 }
