@@ -11,6 +11,7 @@ use crate::walk;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// What to do with a changed file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,16 +135,20 @@ impl Job {
 /// Each build context is read once, however many files share it.
 /// The reports come back in the order of `jobs`.
 pub fn run_all(jobs: &[Job], mode: Mode, tick: &(dyn Fn() + Sync)) -> Vec<FileReport> {
-    let mut dirs: Vec<&PathBuf> = jobs.iter().filter_map(|j| j.context.as_ref()).collect();
-    dirs.sort();
-    dirs.dedup();
-    let contexts: HashMap<&PathBuf, BuildContext> = dirs
-        .into_par_iter()
-        .map(|d| (d, BuildContext::load(d)))
+    // Each context is read by the first job that needs it (the others
+    // wait for it), so progress starts at once.
+    let contexts: HashMap<&PathBuf, OnceLock<BuildContext>> = jobs
+        .iter()
+        .filter_map(|j| j.context.as_ref())
+        .map(|d| (d, OnceLock::new()))
         .collect();
     jobs.par_iter()
         .map(|job| {
-            let ctx = job.context.as_ref().and_then(|d| contexts.get(d));
+            let ctx = job.context.as_ref().and_then(|d| {
+                contexts
+                    .get(d)
+                    .map(|once| once.get_or_init(|| BuildContext::load(d)))
+            });
             let report = job.run(mode, ctx);
             tick();
             report
