@@ -200,7 +200,7 @@ fn check_lists_exactly_the_files_that_would_change() {
     );
     assert!(
         out.stderr
-            .contains("services/legacy/Dockerfile: would change; alpine-base\n"),
+            .contains("services/legacy/Dockerfile: would change (alpine-base)\n"),
         "{}",
         out.stderr
     );

@@ -60,12 +60,14 @@ pub fn line(r: &FileReport, mode: Mode) -> String {
                 run.steps.iter().filter(|s| f(s)).map(|s| s.id).collect()
             };
             let applied = ids(&|s| matches!(s.status, Status::Applied { .. }));
+            if !applied.is_empty() {
+                parts[0] = format!("{} ({})", parts[0], applied.join(", "));
+            }
             let refused = ids(&|s| matches!(s.status, Status::Refused(_)));
             let suppressed = ids(&|s| s.suppressed.is_some());
             let skipped =
                 ids(&|s| s.suppressed.is_none() && matches!(s.status, Status::Skipped(_)));
             for (what, list) in [
-                ("", applied),
                 ("refused: ", refused),
                 ("suppressed: ", suppressed),
                 ("skipped: ", skipped),
