@@ -128,7 +128,8 @@ pub struct Discovery {
 
 /// Every Dockerfile under `roots`: a file root is taken as it is (whatever
 /// its name); a directory is walked. Sorted by path within each root; a
-/// file reached twice (`. services/`) is listed once.
+/// file reached twice (`. services/`, or a link to a file also found) is
+/// listed once.
 pub fn discover(roots: &[PathBuf], filter: &Filter) -> Discovery {
     let cwd = std::env::current_dir().unwrap_or_default();
     let mut out = Discovery::default();
@@ -148,7 +149,7 @@ pub fn discover(roots: &[PathBuf], filter: &Filter) -> Discovery {
             }
         };
         if !meta.is_dir() {
-            if seen.insert(absolute_in(&cwd, root)) {
+            if seen.insert(identity(&cwd, root)) {
                 out.files.push(Ok(root.clone()));
             }
             continue;
@@ -156,7 +157,7 @@ pub fn discover(roots: &[PathBuf], filter: &Filter) -> Discovery {
         let (mut found, composes) = walk_dir(root, &absolute_in(&cwd, root), filter);
         found.sort_by(|a, b| key(a).cmp(key(b)));
         for f in found {
-            if f.is_err() || seen.insert(absolute_in(&cwd, key(&f))) {
+            if f.is_err() || seen.insert(identity(&cwd, key(&f))) {
                 out.files.push(f);
             }
         }
@@ -190,6 +191,17 @@ pub fn discover(roots: &[PathBuf], filter: &Filter) -> Discovery {
     out.composes.sort();
     out.composes.dedup();
     out
+}
+
+/// What makes two paths the same file here: a link is its target (a link
+/// to a Dockerfile next to it must not be rewritten twice at once).
+fn identity(cwd: &Path, path: &Path) -> PathBuf {
+    if path.symlink_metadata().is_ok_and(|m| m.is_symlink())
+        && let Ok(target) = std::fs::canonicalize(path)
+    {
+        return target;
+    }
+    absolute_in(cwd, path)
 }
 
 fn key(f: &Found) -> &Path {

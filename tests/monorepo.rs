@@ -620,6 +620,71 @@ fn compose_context_applies_to_an_explicitly_named_file() {
 }
 
 #[test]
+fn links_are_taken_once_and_never_followed_out_of_the_root() {
+    let dir = repo();
+    let root = dir.path();
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "Dockerfile", NAIVE);
+    write(outside.path(), "svc/Dockerfile", NAIVE);
+    let link = |target: &Path, at: &str| std::os::unix::fs::symlink(target, root.join(at)).unwrap();
+    link(
+        &outside.path().join("Dockerfile"),
+        "services/outside.Dockerfile",
+    );
+    link(&outside.path().join("svc"), "services/outside-dir");
+    // A link to a Dockerfile the walk also finds: one job, not two racing writes.
+    link(
+        &root.join("services/api/Dockerfile"),
+        "services/zz.Dockerfile",
+    );
+    let out = run(
+        root,
+        &["fix", "--check", "--exclude", "services/broken", "."],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(out.stdout.lines().collect::<Vec<_>>(), CHANGED);
+    // Files named on the command line are the same file once too.
+    let out = run(
+        root,
+        &[
+            "fix",
+            "--check",
+            "services/api/Dockerfile",
+            "./services/api/Dockerfile",
+            "services/zz.Dockerfile",
+        ],
+    );
+    assert_eq!(out.stdout, "services/api/Dockerfile\n");
+}
+
+#[test]
+fn config_context_tables_map_build_contexts() {
+    let dir = repo();
+    let root = dir.path();
+    write(
+        root,
+        "dfslim.toml",
+        "[[context]]\ndockerfile = \"services/legacy/Dockerfile\"\ncontext = \"services/web\"\n",
+    );
+    let out = run(
+        root,
+        &[
+            "fix",
+            "--check",
+            "--format",
+            "json",
+            "services/legacy/Dockerfile",
+        ],
+    );
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    let f = &v["files"][0];
+    assert_eq!(f["context"]["dir"], "services/web");
+    assert_eq!(f["context"]["from"], "[[context]] at dfslim.toml:1");
+    // The cgo program there is seen.
+    assert!(steps(f, "refused").contains(&"cgo-off".to_string()), "{f}");
+}
+
+#[test]
 fn config_errors_name_key_file_and_line() {
     let dir = repo();
     let root = dir.path();
