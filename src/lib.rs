@@ -19,3 +19,4 @@ pub mod suppress;
 pub mod syntax;
 pub mod transforms;
 pub mod walk;
+pub mod verify;

@@ -1,0 +1,165 @@
+//! Removing every container and image a verify run made, whatever ends it.
+//!
+//! The removal is done by a small `sh` process started in its own process
+//! group, which learns the names on its stdin and acts when that pipe
+//! closes. The pipe closes when dfslim is done, returns an error, panics,
+//! or is killed by Ctrl-C (which the janitor, in another process group,
+//! does not receive): one path for all of them, with no signal handling in
+//! dfslim itself. Should `sh` be missing, dfslim removes them itself when
+//! the [`Janitor`] is dropped (Ctrl-C then leaves them behind).
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+
+/// Reads `c NAME` (container), `t TAG` (image to keep with --keep-images)
+/// and `i ID` (an intermediate image; removed only while untagged) lines.
+const SCRIPT: &str = r#"trap '' INT HUP TERM
+d=$1 keep=$2 c= t= i=
+while IFS=' ' read -r kind what; do
+  case $kind in c) c="$c $what" ;; t) t="$t $what" ;; i) i="$i $what" ;; esac
+done
+[ -n "$c" ] && "$d" rm -f $c >/dev/null 2>&1
+[ "$keep" != 1 ] && [ -n "$t" ] && "$d" rmi -f $t >/dev/null 2>&1
+[ -z "$i" ] && exit 0
+# A step the legacy builder was running when the client stopped is still
+# committed: a dangling child of one of ours.
+for id in $("$d" images -q -f dangling=true 2>/dev/null); do
+  p=$("$d" image inspect -f '{{.Parent}}' "$id" 2>/dev/null)
+  p=${p#sha256:}
+  case " $i " in *" $(printf %.12s "$p") "*) "$d" rmi "$id" >/dev/null 2>&1 ;; esac
+done
+for id in $i; do
+  [ "$("$d" image inspect -f '{{len .RepoTags}}' "$id" 2>/dev/null)" = 0 ] &&
+    "$d" rmi "$id" >/dev/null 2>&1
+done
+exit 0
+"#;
+
+/// What to remove, and who removes it.
+pub struct Janitor {
+    program: std::path::PathBuf,
+    keep_images: bool,
+    child: Option<(Child, ChildStdin)>,
+    /// Everything registered, for the fallback when there is no janitor.
+    lines: Vec<String>,
+}
+
+impl Janitor {
+    /// Starts the janitor for the client `program`.
+    pub fn start(program: &Path, keep_images: bool) -> Janitor {
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c")
+            .arg(SCRIPT)
+            .arg("dfslim-verify-janitor")
+            .arg(program)
+            .arg(if keep_images { "1" } else { "0" })
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            // Out of the terminal's foreground group: Ctrl-C is not for it.
+            cmd.process_group(0);
+        }
+        let child = cmd
+            .spawn()
+            .ok()
+            .and_then(|mut c| c.stdin.take().map(|s| (c, s)));
+        Janitor {
+            program: program.to_path_buf(),
+            keep_images,
+            child,
+            lines: Vec::new(),
+        }
+    }
+
+    /// A container to remove (register it before creating it).
+    pub fn container(&mut self, name: &str) {
+        self.register('c', name);
+    }
+
+    /// A tagged image to remove unless images are kept.
+    pub fn image(&mut self, tag: &str) {
+        self.register('t', tag);
+    }
+
+    /// An intermediate image of the legacy builder: removed once untagged.
+    pub fn intermediate(&mut self, id: &str) {
+        self.register('i', id);
+    }
+
+    fn register(&mut self, kind: char, what: &str) {
+        let line = format!("{kind} {what}");
+        if let Some((_, stdin)) = &mut self.child {
+            // A janitor that died leaves the fallback below.
+            if writeln!(stdin, "{line}")
+                .and_then(|_| stdin.flush())
+                .is_err()
+            {
+                self.child = None;
+            }
+        }
+        self.lines.push(line);
+    }
+
+    /// Removes everything now and waits until it is done.
+    pub fn finish(mut self) {
+        self.run();
+    }
+
+    fn run(&mut self) {
+        if let Some((mut child, stdin)) = self.child.take() {
+            drop(stdin);
+            if child.wait().is_ok_and(|s| s.success()) {
+                self.lines.clear();
+                return;
+            }
+        }
+        self.fallback();
+    }
+
+    /// The janitor's work done from here.
+    fn fallback(&mut self) {
+        let take = |kind: char, lines: &[String]| -> Vec<String> {
+            lines
+                .iter()
+                .filter_map(|l| l.strip_prefix(kind)?.strip_prefix(' '))
+                .map(str::to_string)
+                .collect()
+        };
+        let docker = |args: &[&str], names: &[String]| {
+            if !names.is_empty() {
+                let _ = Command::new(&self.program)
+                    .args(args)
+                    .args(names)
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+            }
+        };
+        docker(&["rm", "-f"], &take('c', &self.lines));
+        if !self.keep_images {
+            docker(&["rmi", "-f"], &take('t', &self.lines));
+        }
+        for id in take('i', &self.lines) {
+            let tags = Command::new(&self.program)
+                .args(["image", "inspect", "-f", "{{len .RepoTags}}", &id])
+                .stdin(Stdio::null())
+                .stderr(Stdio::null())
+                .output();
+            if tags.is_ok_and(|o| o.status.success() && o.stdout.trim_ascii() == b"0") {
+                docker(&["rmi"], &[id]);
+            }
+        }
+        self.lines.clear();
+    }
+}
+
+impl Drop for Janitor {
+    fn drop(&mut self) {
+        self.run();
+    }
+}
