@@ -18,5 +18,5 @@ pub mod report;
 pub mod suppress;
 pub mod syntax;
 pub mod transforms;
-pub mod walk;
 pub mod verify;
+pub mod walk;
