@@ -78,3 +78,47 @@ pub fn buildkit_dump(py: &Path, files: &[PathBuf]) -> Vec<serde_json::Value> {
     );
     serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).expect("dump.py JSON")
 }
+
+/// A Docker engine with the stand-in base images, made on first use by
+/// tests/e2e/engine.sh (only when `docker info` fails) and
+/// tests/e2e/base-images.sh (a no-op when the images exist). `Err` says why
+/// there is none; callers [`skip`] with it, which fails on CI.
+pub fn docker_engine() -> Result<(), String> {
+    static READY: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    READY
+        .get_or_init(|| {
+            let start = std::time::Instant::now();
+            let up = || {
+                Command::new("docker")
+                    .arg("info")
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+            };
+            let script = |name: &str| -> Result<(), String> {
+                let out = Command::new("bash")
+                    .arg(repo().join("tests/e2e").join(name))
+                    .output()
+                    .map_err(|e| format!("cannot run tests/e2e/{name}: {e}"))?;
+                if out.status.success() {
+                    return Ok(());
+                }
+                let err = String::from_utf8_lossy(&out.stderr);
+                let tail: Vec<&str> = err.lines().rev().take(15).collect();
+                Err(format!(
+                    "tests/e2e/{name} failed ({}):\n{}",
+                    out.status,
+                    tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+                ))
+            };
+            if !up() {
+                script("engine.sh")?;
+            }
+            script("base-images.sh")?;
+            eprintln!(
+                "e2e: Docker engine and stand-in base images ready in {:.1} s",
+                start.elapsed().as_secs_f64()
+            );
+            Ok(())
+        })
+        .clone()
+}

@@ -1,0 +1,697 @@
+//! End-to-end: dfslim's rewrites built and run on a real Docker engine, and
+//! `dfslim verify` run for real (tests/e2e/README.md says what is there).
+//!
+//! The tests make the engine and the stand-in base images themselves
+//! (tests/e2e/engine.sh, base-images.sh); when that is impossible they print
+//! SKIPPED and the reason, except on CI (`CI` set) where they fail. Builds
+//! run side by side and go through `dfslim::verify::docker`, whose janitor
+//! removes every image and container made, even when a test panics.
+
+mod common;
+
+use dfslim::analysis::BuildContext;
+use dfslim::pipeline::{self, Selection, Status};
+use dfslim::verify::cleanup::Janitor;
+use dfslim::verify::docker::Docker;
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long a container may take to answer.
+const READY: Duration = Duration::from_secs(45);
+
+// ---- set-up ----------------------------------------------------------------
+
+/// The engine's client, or `None` after reporting a skip (a failure on CI).
+fn engine(what: &str) -> Option<Docker> {
+    if let Err(why) = common::docker_engine() {
+        common::skip(what, &why);
+        return None;
+    }
+    Some(Docker::probe().unwrap_or_else(|e| panic!("the engine was started but: {e}")))
+}
+
+fn app_dir(app: &str) -> PathBuf {
+    common::repo().join("tests/e2e/apps").join(app)
+}
+
+fn dockerfile(app: &str) -> String {
+    std::fs::read_to_string(app_dir(app).join("Dockerfile")).unwrap()
+}
+
+/// dfslim's rewrite of an app's Dockerfile at `level`, its context read.
+fn rewrite(app: &str, level: u8) -> pipeline::Run {
+    let selection = Selection {
+        level,
+        ..Selection::default()
+    };
+    let ctx = BuildContext::load(&app_dir(app));
+    pipeline::run(&dockerfile(app), &selection, Some(&ctx)).expect("the app's Dockerfile parses")
+}
+
+/// What a working image of `app` answers: its port and (path, body part)
+/// pairs, from apps/checks.tsv.
+fn checks(app: &str) -> (u16, Vec<(String, String)>) {
+    let tsv = std::fs::read_to_string(common::repo().join("tests/e2e/apps/checks.tsv")).unwrap();
+    let mut port = 0;
+    let mut out = Vec::new();
+    for line in tsv.lines().filter(|l| !l.starts_with('#')) {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() == 4 && f[0] == app {
+            port = f[1].parse().unwrap();
+            out.push((f[2].to_string(), f[3].to_string()));
+        }
+    }
+    assert!(!out.is_empty(), "no checks for {app} in checks.tsv");
+    (port, out)
+}
+
+/// A name no other test or run uses.
+fn unique(prefix: &str) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+fn docker(args: &[&str]) -> Output {
+    Command::new("docker")
+        .args(args)
+        .output()
+        .expect("run docker")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+// ---- building and serving ---------------------------------------------------
+
+/// A built image: its tag and how long the build took.
+struct Built {
+    tag: String,
+    seconds: f64,
+}
+
+/// Builds `text` with the app's directory as context.
+fn build(d: &Docker, janitor: &Mutex<Janitor>, app: &str, text: &str) -> Result<Built, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("Dockerfile");
+    std::fs::write(&file, text).unwrap();
+    let tag = format!("{}:e2e", unique(&format!("dfslim-e2e-{app}")));
+    janitor.lock().unwrap().image(&tag);
+    d.build(&file, &app_dir(app), &tag, "dfslim.e2e.test=1", &mut |id| {
+        janitor.lock().unwrap().intermediate(id)
+    })
+    .map(|b| Built {
+        tag: tag.clone(),
+        seconds: b.seconds,
+    })
+    .map_err(|f| {
+        format!(
+            "build failed after {:.1} s:\n{}\n--- Dockerfile:\n{text}",
+            f.seconds, f.log_tail
+        )
+    })
+}
+
+/// `GET path` on `addr`: the status and body, or `None` when nothing answered.
+fn http_get(addr: SocketAddr, path: &str) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").ok()?;
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw);
+    let code = text.strip_prefix("HTTP/")?.split_whitespace().nth(1)?;
+    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    Some((code.parse().ok()?, body.to_string()))
+}
+
+/// Runs `tag` and checks every (path, body part) answers 200 with it.
+fn serves(
+    janitor: &Mutex<Janitor>,
+    tag: &str,
+    port: u16,
+    want: &[(String, String)],
+) -> Result<(), String> {
+    let name = unique("dfslim-e2e-run");
+    janitor.lock().unwrap().container(&name);
+    let publish = format!("127.0.0.1::{port}");
+    let run = docker(&["run", "-d", "--name", &name, "-p", &publish, tag]);
+    let result = (|| {
+        if !run.status.success() {
+            return Err(format!(
+                "docker run: {}",
+                String::from_utf8_lossy(&run.stderr)
+            ));
+        }
+        let start = Instant::now();
+        for (path, part) in want {
+            loop {
+                let addr = stdout(&docker(&["port", &name, &format!("{port}/tcp")]))
+                    .lines()
+                    .find_map(|l| l.parse::<SocketAddr>().ok());
+                if let Some((code, body)) = addr.and_then(|a| http_get(a, path)) {
+                    if code == 200 && body.contains(part.as_str()) {
+                        break;
+                    }
+                    return Err(format!(
+                        "GET {path}: want 200 with {part:?}, got {code} {body:?}"
+                    ));
+                }
+                let running = stdout(&docker(&["inspect", "-f", "{{.State.Running}}", &name]));
+                if running != "true" || start.elapsed() > READY {
+                    return Err(format!("GET {path}: no answer (running: {running})"));
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        }
+        Ok(())
+    })();
+    let result = result.map_err(|e| {
+        let logs = docker(&["logs", "--tail", "20", &name]);
+        format!(
+            "{tag}: {e}\ncontainer log:\n{}{}",
+            String::from_utf8_lossy(&logs.stdout),
+            String::from_utf8_lossy(&logs.stderr)
+        )
+    });
+    docker(&["rm", "-f", &name]);
+    result
+}
+
+fn size_of(tag: &str) -> u64 {
+    stdout(&docker(&["image", "inspect", "-f", "{{.Size}}", tag]))
+        .parse()
+        .unwrap()
+}
+
+/// The level-5 rewrite of `app` builds and answers what checks.tsv wants.
+fn level5_serves(d: &Docker, app: &str) {
+    let start = Instant::now();
+    let run = rewrite(app, 5);
+    let janitor = Mutex::new(Janitor::start(&d.program, false));
+    let built = build(d, &janitor, app, &run.output).unwrap_or_else(|e| {
+        panic!(
+            "{app}: dfslim's level-5 output does not build: {e}\nsteps: {:#?}",
+            run.steps
+        )
+    });
+    let (port, want) = checks(app);
+    if let Err(e) = serves(&janitor, &built.tag, port, &want) {
+        panic!(
+            "{app}: dfslim's level-5 output builds but does not work: {e}\n--- Dockerfile:\n{}",
+            run.output
+        );
+    }
+    eprintln!(
+        "e2e: {app} level 5: {} bytes, built in {:.1} s, serves; test took {:.1} s",
+        size_of(&built.tag),
+        built.seconds,
+        start.elapsed().as_secs_f64()
+    );
+}
+
+// ---- the binary a scratch image runs ------------------------------------------
+
+/// Copies `path` out of image `tag` (docker create + docker cp).
+fn copy_out(janitor: &Mutex<Janitor>, tag: &str, path: &str, to: &Path) -> Vec<u8> {
+    let name = unique("dfslim-e2e-cp");
+    janitor.lock().unwrap().container(&name);
+    let created = docker(&["create", "--name", &name, tag]);
+    assert!(created.status.success(), "docker create: {created:?}");
+    let cp = docker(&["cp", &format!("{name}:{path}"), &to.display().to_string()]);
+    docker(&["rm", "-f", &name]);
+    assert!(cp.status.success(), "docker cp {path}: {cp:?}");
+    std::fs::read(to).unwrap()
+}
+
+/// The absolute path of the program an image runs.
+fn program_of(tag: &str) -> String {
+    let cfg: Value = serde_json::from_str(&stdout(&docker(&[
+        "image",
+        "inspect",
+        "-f",
+        "{{json .Config}}",
+        tag,
+    ])))
+    .unwrap();
+    let argv = cfg["Entrypoint"]
+        .as_array()
+        .filter(|a| !a.is_empty())
+        .or(cfg["Cmd"].as_array())
+        .expect("the image runs something");
+    let prog = argv[0].as_str().unwrap();
+    if prog.starts_with('/') {
+        prog.to_string()
+    } else {
+        format!("{}/{prog}", cfg["WorkingDir"].as_str().unwrap_or(""))
+    }
+}
+
+/// The section names of an ELF64 little-endian file.
+fn elf_sections(b: &[u8]) -> Vec<String> {
+    assert_eq!(&b[..4], b"\x7fELF", "not an ELF file");
+    let u16_at = |o: usize| u16::from_le_bytes([b[o], b[o + 1]]) as usize;
+    let u32_at = |o: usize| u32::from_le_bytes(b[o..o + 4].try_into().unwrap()) as usize;
+    let u64_at = |o: usize| u64::from_le_bytes(b[o..o + 8].try_into().unwrap()) as usize;
+    let (shoff, shentsize, shnum, shstrndx) =
+        (u64_at(0x28), u16_at(0x3a), u16_at(0x3c), u16_at(0x3e));
+    let header = |i: usize| shoff + i * shentsize;
+    let strtab = u64_at(header(shstrndx) + 0x18);
+    (0..shnum)
+        .map(|i| {
+            let at = strtab + u32_at(header(i));
+            let end = b[at..].iter().position(|&c| c == 0).unwrap();
+            String::from_utf8_lossy(&b[at..at + end]).into_owned()
+        })
+        .collect()
+}
+
+// ---- the tests ---------------------------------------------------------------
+
+/// The seed-shaped service: the original and every level build and serve,
+/// sizes never grow from one level to the next, and level 5 is at most
+/// 1.1 × its stripped binary plus the CA bundle.
+#[test]
+fn seed_service_every_level_builds_serves_and_shrinks() {
+    let Some(d) = engine("e2e: seed-service at every level") else {
+        return;
+    };
+    let start = Instant::now();
+    let app = "seed-service";
+    let texts: Vec<String> = (0..=5u8)
+        .map(|l| {
+            if l == 0 {
+                dockerfile(app)
+            } else {
+                rewrite(app, l).output
+            }
+        })
+        .collect();
+    let janitor = Mutex::new(Janitor::start(&d.program, false));
+    let (port, want) = checks(app);
+    // All six side by side: each result is (tag, build seconds) or why not.
+    let results: Vec<Result<Built, String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|text| {
+                let (d, janitor, want) = (&d, &janitor, &want);
+                s.spawn(move || {
+                    let built = build(d, janitor, app, text)?;
+                    serves(janitor, &built.tag, port, want)?;
+                    Ok(built)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut sizes = Vec::new();
+    let mut problems = Vec::new();
+    for (level, r) in results.iter().enumerate() {
+        match r {
+            Ok(b) => {
+                let size = size_of(&b.tag);
+                eprintln!(
+                    "e2e: seed-service level {level}: {size:>11} bytes, built in {:5.1} s (6 builds side by side), answers HTTP",
+                    b.seconds
+                );
+                sizes.push(size);
+            }
+            Err(e) => problems.push(format!("level {level}: {e}")),
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    for l in 1..sizes.len() {
+        assert!(
+            sizes[l] <= sizes[l - 1],
+            "the level-{l} image ({} bytes) is bigger than level {} ({} bytes)\n--- level {l}:\n{}",
+            sizes[l],
+            l - 1,
+            sizes[l - 1],
+            texts[l]
+        );
+    }
+
+    let top = results[5].as_ref().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let program = program_of(&top.tag);
+    let binary = copy_out(&janitor, &top.tag, &program, &dir.path().join("bin"));
+    let ca = copy_out(
+        &janitor,
+        &top.tag,
+        "/etc/ssl/certs/ca-certificates.crt",
+        &dir.path().join("ca.crt"),
+    );
+    let sections = elf_sections(&binary);
+    assert!(
+        !sections
+            .iter()
+            .any(|s| s == ".symtab" || s.starts_with(".debug") || s.starts_with(".zdebug")),
+        "the level-5 binary {program} is not stripped: {sections:?}"
+    );
+    let bound = (binary.len() + ca.len()) as f64 * 1.1;
+    assert!(
+        sizes[5] as f64 <= bound,
+        "the level-5 image is {} bytes, more than 1.1 × (binary {} + CA bundle {}) = {bound:.0}",
+        sizes[5],
+        binary.len(),
+        ca.len()
+    );
+    eprintln!(
+        "e2e: seed-service level 5: image {} bytes = {:.3} × (stripped binary {} + CA bundle {}); test took {:.1} s",
+        sizes[5],
+        sizes[5] as f64 / (binary.len() + ca.len()) as f64,
+        binary.len(),
+        ca.len(),
+        start.elapsed().as_secs_f64()
+    );
+}
+
+/// A cgo program: cgo-off and scratch-runtime are refused, and what dfslim
+/// emits at level 5 still builds and serves the answer computed in C.
+#[test]
+fn cgo_service_is_not_made_static_and_still_works() {
+    let run = rewrite("cgo-service", 5);
+    let status = |id: &str| {
+        run.steps
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.status.clone())
+    };
+    assert!(
+        matches!(status("cgo-off"), Some(Status::Refused(_))),
+        "cgo-off must be refused for a program that imports \"C\": {:?}\n--- output:\n{}",
+        status("cgo-off"),
+        run.output
+    );
+    assert!(
+        matches!(
+            status("scratch-runtime"),
+            Some(Status::Refused(_) | Status::Skipped(_))
+        ),
+        "scratch-runtime must be refused for a cgo binary: {:?}\n--- output:\n{}",
+        status("scratch-runtime"),
+        run.output
+    );
+    let Some(d) = engine("e2e: cgo-service at level 5") else {
+        return;
+    };
+    level5_serves(&d, "cgo-service");
+}
+
+/// A service that reads templates/ and static/ at run time still serves them.
+#[test]
+fn static_service_still_serves_its_files_after_level_5() {
+    let Some(d) = engine("e2e: static-service at level 5") else {
+        return;
+    };
+    level5_serves(&d, "static-service");
+}
+
+/// A program that loads Europe/Berlin still can after level 5.
+#[test]
+fn tz_service_still_loads_its_time_zone_after_level_5() {
+    let Some(d) = engine("e2e: tz-service at level 5") else {
+        return;
+    };
+    level5_serves(&d, "tz-service");
+}
+
+// ---- dfslim verify ---------------------------------------------------------------
+
+fn dfslim(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dfslim"));
+    c.args(args).current_dir(common::repo());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run dfslim")
+}
+
+fn exists(kind: &str, name: &str) -> bool {
+    docker(&[kind, "inspect", name]).status.success()
+}
+
+/// `dfslim verify --smoke --format json` on the seed-shaped service: both
+/// build and pass, the numbers are the engine's, the user's Dockerfile is
+/// untouched, and kept images are there (and removed when not kept).
+fn verify_seed(d: &Docker, env: &[(&str, &str)], builder: &str) {
+    let start = Instant::now();
+    let file = "tests/e2e/apps/seed-service/Dockerfile";
+    let before = std::fs::read(common::repo().join(file)).unwrap();
+    let out = dfslim(
+        &[
+            "verify",
+            "--smoke",
+            "--format",
+            "json",
+            "--keep-images",
+            "--level",
+            "5",
+            file,
+        ],
+        env,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "verify JSON: {e}\nstdout: {}\nstderr: {stderr}",
+            stdout(&out)
+        )
+    });
+    let mut janitor = Janitor::start(&d.program, false);
+    let tags: Vec<String> = ["original", "rewritten"]
+        .iter()
+        .map(|w| v[w]["image"].as_str().unwrap().to_string())
+        .collect();
+    for t in &tags {
+        janitor.image(t);
+    }
+    assert_eq!(out.status.code(), Some(0), "verify failed: {stderr}\n{v:#}");
+    assert_eq!(
+        std::fs::read(common::repo().join(file)).unwrap(),
+        before,
+        "verify changed the Dockerfile"
+    );
+    assert_eq!(v["dockerfile"], file);
+    assert_eq!(v["level"], 5);
+    assert_eq!(v["builder"], builder, "{v:#}");
+    assert_eq!(v["error"], Value::Null);
+    let mut sizes = Vec::new();
+    for (which, tag) in ["original", "rewritten"].iter().zip(&tags) {
+        let i = &v[which];
+        assert_eq!(i["built"], true, "{which}: {v:#}");
+        assert_eq!(i["smoke"], "pass", "{which}: {v:#}");
+        assert!(
+            i["detail"].as_str().unwrap().contains("HTTP 200 on :8089"),
+            "{which}: {v:#}"
+        );
+        assert!(i["build_seconds"].as_f64().unwrap() > 0.0);
+        assert!(exists("image", tag), "--keep-images did not keep {tag}");
+        assert_eq!(
+            i["size_bytes"].as_u64().unwrap(),
+            size_of(tag),
+            "{which} size"
+        );
+        let layers = stdout(&docker(&[
+            "image",
+            "inspect",
+            "-f",
+            "{{len .RootFS.Layers}}",
+            tag,
+        ]));
+        assert_eq!(
+            i["layers"].as_u64().unwrap().to_string(),
+            layers,
+            "{which} layers"
+        );
+        sizes.push(i["size_bytes"].as_i64().unwrap());
+        let container = tag.replacen(':', "-", 1);
+        assert!(
+            !exists("container", &container),
+            "{container} was left behind"
+        );
+    }
+    assert!(
+        sizes[1] * 20 < sizes[0],
+        "level 5 is not much smaller: {sizes:?}"
+    );
+    assert_eq!(v["saving_bytes"].as_i64().unwrap(), sizes[0] - sizes[1]);
+    let ratio = v["ratio"].as_f64().unwrap();
+    assert!(
+        (ratio - sizes[0] as f64 / sizes[1] as f64).abs() < 0.01,
+        "ratio {ratio}"
+    );
+    janitor.finish();
+    for t in &tags {
+        assert!(!exists("image", t), "{t} was not removed");
+    }
+    eprintln!(
+        "e2e: dfslim verify ({builder}) on seed-service: {} -> {} bytes, smoke pass; {:.1} s",
+        sizes[0],
+        sizes[1],
+        start.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn verify_seed_service_smoke_json() {
+    let Some(d) = engine("e2e: dfslim verify on seed-service") else {
+        return;
+    };
+    let builder = d.builder.as_str();
+    verify_seed(&d, &[], builder);
+}
+
+/// The BuildKit path, when this machine has a client that drives it
+/// (Debian's 20.10 client does, with DOCKER_BUILDKIT=1).
+#[test]
+fn verify_seed_service_with_buildkit() {
+    let Some(d) = engine("e2e: dfslim verify with BuildKit") else {
+        return;
+    };
+    let client = "/usr/bin/docker";
+    let version = Command::new(client)
+        .args(["version", "--format", "{{.Client.Version}}"])
+        .output();
+    let major: u32 = version
+        .as_ref()
+        .map(stdout)
+        .unwrap_or_default()
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    if !(1..23).contains(&major) {
+        eprintln!("SKIPPED e2e: dfslim verify with BuildKit: no pre-23 client at {client}");
+        return;
+    }
+    verify_seed(
+        &d,
+        &[("DFSLIM_DOCKER", client), ("DOCKER_BUILDKIT", "1")],
+        "buildkit",
+    );
+}
+
+/// A container that fails is reported with its log and exit 1; a one-shot
+/// program that exits 0 passes; a Dockerfile that does not build is exit 2
+/// with its log; nothing is left behind.
+#[test]
+fn verify_reports_failures_and_cleans_up() {
+    let Some(_d) = engine("e2e: dfslim verify failures") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let broken = write(
+        "broken.Dockerfile",
+        "FROM alpine:latest\nEXPOSE 8080\nCMD [\"sh\", \"-c\", \"echo dfslim-e2e: broken on purpose >&2; exit 3\"]\n",
+    );
+    let once = write("once.Dockerfile", "FROM alpine:latest\nCMD [\"true\"]\n");
+    let fails = write(
+        "fails.Dockerfile",
+        "FROM alpine:latest\nRUN echo dfslim-e2e-marker && exit 7\n",
+    );
+
+    let out = dfslim(&["verify", "--smoke", &broken], &[]);
+    let text = stdout(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("smoke fail: exited with code 3"), "{text}");
+    assert!(
+        text.contains("| dfslim-e2e: broken on purpose"),
+        "the log is not shown: {text}"
+    );
+    let tag = text
+        .split_whitespace()
+        .find(|w| w.starts_with("dfslim-verify:") && w.ends_with("-original"))
+        .expect("the table names the image");
+    assert!(!exists("image", tag), "{tag} was left behind");
+    assert!(!exists("container", &tag.replacen(':', "-", 1)));
+
+    let out = dfslim(&["verify", "--smoke", "--format", "json", &once], &[]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{v:#}");
+    for which in ["original", "rewritten"] {
+        assert_eq!(v[which]["smoke"], "pass", "{v:#}");
+        assert!(
+            v[which]["detail"].as_str().unwrap().contains("exited 0"),
+            "{v:#}"
+        );
+    }
+    assert_eq!(v["changed"], false);
+
+    let out = dfslim(&["verify", &fails], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("does not build"), "{err}");
+    assert!(
+        err.contains("dfslim-e2e-marker"),
+        "the build log is not shown: {err}"
+    );
+    assert!(!err.contains("dfslim bug"), "{err}");
+}
+
+/// Clear errors, exit 2: no client, no engine, a file that does not parse.
+#[test]
+fn verify_errors_exit_2() {
+    let seed = "tests/e2e/apps/seed-service/Dockerfile";
+    let out = dfslim(
+        &["verify", seed],
+        &[("DFSLIM_DOCKER", "/nonexistent/docker")],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot run the Docker client"), "{err}");
+    let out = dfslim(
+        &["verify", seed],
+        &[("PATH", "/nonexistent"), ("DFSLIM_DOCKER", "")],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("cannot run the Docker client `docker`"),
+        "{err}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("Dockerfile");
+    std::fs::write(&bad, "FROM alpine\nRUN <<EOF\nno end\n").unwrap();
+    let out = dfslim(&["verify", &bad.display().to_string()], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("unterminated heredoc"), "{err}");
+
+    // Needs the client, not the engine: the engine is then made unreachable.
+    if engine("e2e: dfslim verify without an engine").is_none() {
+        return;
+    }
+    let out = dfslim(
+        &["verify", seed],
+        &[("DOCKER_HOST", "unix:///nonexistent/docker.sock")],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("no Docker engine answers"), "{err}");
+    assert!(
+        err.contains("DOCKER_HOST=unix:///nonexistent/docker.sock"),
+        "{err}"
+    );
+}
