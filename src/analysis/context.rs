@@ -236,9 +236,13 @@ fn dockerignore(dir: &Path, text: &str) -> ignore::gitignore::Gitignore {
 fn go_files(dir: &Path) -> (Vec<GoFile>, bool) {
     let mut out = Vec::new();
     let mut truncated = false;
+    // Plain directory walking: no git config or exclude files to look up
+    // (what the build sees is the context minus .dockerignore, handled apart).
     let walker = ignore::WalkBuilder::new(dir)
         .hidden(true)
         .git_ignore(false)
+        .git_global(false)
+        .git_exclude(false)
         .ignore(false)
         .parents(false)
         .follow_links(false)

@@ -60,6 +60,12 @@ impl GoBuild {
     pub fn is_run(&self) -> bool {
         self.cmd.verb == Verb::Run
     }
+
+    /// `go install example.com/tool@v1`: a tool fetched by version, not the
+    /// project's own code built from the context.
+    pub fn is_remote(&self) -> bool {
+        self.cmd.packages().iter().any(|a| a.value.contains('@'))
+    }
 }
 
 /// The go builds of `stage`; `module` is the build context's module path.

@@ -55,10 +55,12 @@ impl<'c> Facts<'c> {
     }
 
     /// Go builds of `stage` that produce a binary (not `go run`).
+    /// Go builds of `stage` that compile the project (not `go run`, not a
+    /// tool installed by version, which is not built from the context).
     pub fn builds_in(&self, stage: usize) -> impl Iterator<Item = &GoBuild> {
         self.builds
             .iter()
-            .filter(move |b| b.stage == stage && !b.is_run())
+            .filter(move |b| b.stage == stage && !b.is_run() && !b.is_remote())
     }
 
     /// True when `stage` builds Go (go build / go install).

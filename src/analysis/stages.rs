@@ -41,6 +41,30 @@ pub struct Copy {
     pub dest_is_dir: bool,
 }
 
+impl Copy {
+    /// The paths this copy puts in the image. A directory source lands as
+    /// its contents (so at the destination itself); `src_is_dir` tells
+    /// which sources are directories.
+    pub fn landing(&self, src_is_dir: impl Fn(&str) -> bool) -> Vec<String> {
+        let Some(dest) = &self.dest else {
+            return Vec::new();
+        };
+        self.sources
+            .iter()
+            .map(|src| {
+                if src.ends_with('/') || src_is_dir(src) {
+                    dest.clone()
+                } else if self.dest_is_dir || dest == "/" {
+                    let name = src.trim_end_matches('/').rsplit('/').next().unwrap_or(src);
+                    join_path(dest, name)
+                } else {
+                    dest.clone()
+                }
+            })
+            .collect()
+    }
+}
+
 /// A package install in a RUN: `apk add`, `apt-get install`, `yum install`...
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Install {

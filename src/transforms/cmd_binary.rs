@@ -220,8 +220,7 @@ fn go_run(cx: &Cx, p: &Process, argv: &[String], what: &str) -> Step {
             }
             line.extend(["-o".to_string(), bin.clone()]);
             line.extend(pkgs.iter().cloned());
-            let run = format!("{} {}", kw(doc, "RUN"), shell_words(&line));
-            edits.push(insert_before(doc, ins, &[run]));
+            edits.push(add_build(doc, p.ins, &shell_words(&line)));
             (bin, "a `go build` added before it".to_string())
         }
     };
@@ -257,4 +256,45 @@ fn shell_words(words: &[String]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Adds `build` (a shell command) before instruction `at`: appended with
+/// `&&` to the RUN just before it when only instructions that go to the
+/// runtime stage are in between (two RUNs in a row is hadolint DL3059),
+/// else as a RUN line of its own.
+fn add_build(doc: &crate::syntax::Document, at: usize, build: &str) -> Edit {
+    use crate::syntax::{Command, Keyword};
+    let moves = |k: Keyword| {
+        matches!(
+            k,
+            Keyword::Expose
+                | Keyword::Label
+                | Keyword::StopSignal
+                | Keyword::Healthcheck
+                | Keyword::OnBuild
+                | Keyword::Cmd
+                | Keyword::Entrypoint
+        )
+    };
+    let stage_from = doc.stage_of(at).map_or(0, |s| s.from);
+    let prev = (stage_from + 1..at)
+        .rev()
+        .find(|&i| !moves(doc.instructions()[i].keyword));
+    if let Some(i) = prev {
+        let run = &doc.instructions()[i];
+        let plain = run.keyword == Keyword::Run
+            && run.heredocs.is_empty()
+            && matches!(run.command(), Some(Command::Shell(w)) if !w.text.contains('#'));
+        if plain {
+            let esc = doc.escape();
+            let nl = doc.newline();
+            let indent = doc.indent_at(run.keyword_span.start);
+            return Edit::insert(run.span.end, format!(" && {esc}{nl}{indent}    {build}"));
+        }
+    }
+    insert_before(
+        doc,
+        &doc.instructions()[at],
+        &[format!("{} {build}", kw(doc, "RUN"))],
+    )
 }

@@ -21,7 +21,7 @@
 //!
 //! **Example**: see `dfslim explain multi-stage`.
 
-use super::text::{append_block, json_array, kw, lines_with_comments};
+use super::text::{json_array, kw, lines_with_comments};
 use super::{Cx, Outcome, Transform, goflags};
 use crate::analysis::env::{Value, join_path};
 use crate::analysis::stages::{Process, Source};
@@ -304,7 +304,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     }
     block.extend(tail);
 
-    edits.extend(relocate(doc, stage, &moved, &block));
+    edits.extend(relocate(doc, &moved, &block));
 
     if !carried.is_empty() {
         notes.push(format!(
@@ -552,32 +552,21 @@ fn needs_passwd(cx: &Cx, s: usize) -> bool {
         })
 }
 
-/// Files the build copied in besides the sources, which the program may read
-/// at run time: each with why it is carried.
+/// Go package directories by convention; copying them would only carry sources.
+const SOURCE_DIRS: &[&str] = &["cmd", "internal", "pkg", "vendor"];
+
+/// Files the build copied in besides the Go sources, which the program may
+/// read at run time: their paths in the image, each with why it is carried.
 fn data_files(cx: &Cx, s: usize, binary: &str) -> Vec<(String, String)> {
     let doc = cx.doc;
     let mut out: Vec<(String, String)> = Vec::new();
     let st = &cx.facts.stages[s];
+    let workdir = st.end.workdir.clone().unwrap_or_default();
     for c in &st.copies {
         if c.source != Source::Context {
             continue;
         }
         let Some(dest) = &c.dest else { continue };
-        let is_source = c.sources.iter().all(|src| {
-            let name = src.trim_end_matches('/').rsplit('/').next().unwrap_or(src);
-            name.ends_with(".go")
-                || name == "go.mod"
-                || name == "go.sum"
-                || name == "."
-                || name.is_empty()
-                || name == "vendor"
-                || name.contains('*') && name.ends_with(".go")
-        });
-        if is_source {
-            continue;
-        }
-        // A copy that only brought build inputs (Makefile, scripts) is skipped
-        // only when it is clearly for the build; data is kept.
         for src in &c.sources {
             let name = src
                 .trim_end_matches('/')
@@ -585,17 +574,42 @@ fn data_files(cx: &Cx, s: usize, binary: &str) -> Vec<(String, String)> {
                 .next()
                 .unwrap_or(src)
                 .to_string();
-            if ["Makefile", "makefile", ".git", "Dockerfile"].contains(&name.as_str())
+            let build_input = name.ends_with(".go")
+                || name.starts_with("go.")
+                || name == "."
+                || name.is_empty()
+                || [
+                    "Makefile",
+                    "makefile",
+                    ".git",
+                    "Dockerfile",
+                    ".dockerignore",
+                ]
+                .contains(&name.as_str())
                 || name.ends_with(".sh")
-            {
+                || SOURCE_DIRS.contains(&name.as_str())
+                || go_only_dir(cx, src);
+            if build_input {
                 continue;
             }
-            let target = if c.dest_is_dir || c.sources.len() > 1 {
-                join_path(dest, &name)
-            } else {
+            // A directory's contents land in the destination; a file lands
+            // in it when it is a directory.
+            let is_dir = src.ends_with('/')
+                || cx
+                    .facts
+                    .context
+                    .map_or(!name.contains('.'), |ctx| ctx.dir.join(src).is_dir());
+            let target = if is_dir || !(c.dest_is_dir || c.sources.len() > 1) {
                 dest.clone()
+            } else {
+                join_path(dest, &name)
             };
-            if target == binary || binary.starts_with(&format!("{target}/")) {
+            // Never the whole working directory or the binary's own place.
+            if target == binary
+                || binary.starts_with(&format!("{target}/"))
+                || target == workdir
+                || target == "/"
+            {
                 continue;
             }
             let line = doc.instructions()[c.ins].start_line;
@@ -605,6 +619,32 @@ fn data_files(cx: &Cx, s: usize, binary: &str) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+/// True when the context shows `src` is a directory of Go code only.
+fn go_only_dir(cx: &Cx, src: &str) -> bool {
+    let Some(ctx) = cx.facts.context else {
+        return false;
+    };
+    let dir = ctx.dir.join(src);
+    if !dir.is_dir() {
+        return false;
+    }
+    let mut any = false;
+    for e in ignore::WalkBuilder::new(&dir)
+        .hidden(true)
+        .build()
+        .flatten()
+    {
+        if e.file_type().is_some_and(|t| t.is_file()) {
+            let n = e.file_name().to_string_lossy();
+            if !(n.ends_with(".go") || n == "go.mod" || n == "go.sum") {
+                return false;
+            }
+            any = true;
+        }
+    }
+    any
 }
 
 /// `text` (an instruction rewritten or as written) with the comment lines
@@ -625,57 +665,66 @@ fn with_comments(doc: &Document, ins: &Instruction, text: String) -> String {
     out + &text
 }
 
-/// Deletes the moved instructions and appends the runtime block. When only
-/// moved instructions and blank lines follow the last kept one, the whole
-/// tail is replaced, so no stray blank lines are left between the stages.
-fn relocate(
-    doc: &Document,
-    stage: &crate::syntax::Stage,
-    moved: &[usize],
-    block: &[String],
-) -> Vec<Edit> {
+/// Deletes the moved instructions and writes the runtime block after the
+/// last line the builder keeps (comments included): blank lines and moved
+/// instructions after it are replaced whole, so the stages end up separated
+/// by exactly one blank line.
+fn relocate(doc: &Document, moved: &[usize], block: &[String]) -> Vec<Edit> {
     let text = doc.text();
-    let last_kept = (stage.from..stage.end)
-        .rev()
-        .find(|i| !moved.contains(i))
-        .unwrap_or(stage.from);
-    let tail_start = doc.line_end(doc.instructions()[last_kept].end_line);
-    let deleted: Vec<Span> = moved
+    let mut deleted: Vec<Span> = moved
         .iter()
-        .map(|&i| lines_with_comments(doc, &doc.instructions()[i]))
+        .map(|&i| tidy(doc, lines_with_comments(doc, &doc.instructions()[i])))
         .collect();
-    let rest_blank = {
-        let mut at = tail_start;
-        let mut blank = true;
-        let mut spans: Vec<&Span> = deleted.iter().filter(|s| s.start >= tail_start).collect();
-        spans.sort();
-        for s in spans {
-            blank &= text[at..s.start].trim().is_empty();
-            at = s.end.max(at);
-        }
-        blank && text[at..].trim().is_empty() && stage.end == doc.instructions().len()
+    deleted.sort();
+    // The kept text ends after the last line with anything on it that is
+    // not being moved.
+    let last_line = doc.line_col(text.len()).0;
+    let keep_end = (1..=last_line)
+        .rev()
+        .find(|&l| {
+            let (a, b) = (doc.line_start(l), doc.line_end(l));
+            !deleted.iter().any(|s| s.start <= a && a < s.end) && !text[a..b].trim().is_empty()
+        })
+        .map_or(text.len(), |l| doc.line_end(l));
+    let mut edits: Vec<Edit> = deleted
+        .iter()
+        .filter(|s| s.end <= keep_end)
+        .map(|s| Edit::delete(*s))
+        .collect();
+    let nl = doc.newline();
+    let lead = if text[..keep_end].ends_with('\n') {
+        nl.to_string()
+    } else {
+        format!("{nl}{nl}")
     };
-    let mut edits: Vec<Edit> = Vec::new();
-    if rest_blank && tail_start <= text.len() {
-        for s in deleted.iter().filter(|s| s.end <= tail_start) {
-            edits.push(Edit::delete(*s));
-        }
-        let nl = doc.newline();
-        let lead = if text[..tail_start].ends_with('\n') {
-            nl.to_string()
-        } else {
-            format!("{nl}{nl}")
-        };
-        let end = if text.ends_with('\n') { nl } else { "" };
-        edits.push(Edit::replace(
-            Span::new(tail_start, text.len()),
-            format!("{lead}{}{end}", block.join(nl)),
-        ));
-        return edits;
-    }
-    edits.extend(deleted.into_iter().map(Edit::delete));
-    edits.push(append_block(doc, block));
+    let end = if text.ends_with('\n') { nl } else { "" };
+    edits.push(Edit::replace(
+        Span::new(keep_end, text.len()),
+        format!("{lead}{}{end}", block.join(nl)),
+    ));
     edits
+}
+
+/// A deletion of whole lines that would leave two blank lines in a row
+/// also takes one of them.
+fn tidy(doc: &Document, s: Span) -> Span {
+    let text = doc.text();
+    let before_blank =
+        s.start == 0 || text[..s.start].trim_end_matches(['\r']).ends_with("\n\n") || {
+            let prev = text[..s.start.saturating_sub(1)]
+                .rfind('\n')
+                .map_or(0, |p| p + 1);
+            text[prev..s.start].trim().is_empty()
+        };
+    let next_end = text[s.end..]
+        .find('\n')
+        .map_or(text.len(), |p| s.end + p + 1);
+    let after_blank = s.end < text.len() && text[s.end..next_end].trim().is_empty();
+    if before_blank && after_blank && s.start > 0 {
+        Span::new(s.start, next_end)
+    } else {
+        s
+    }
 }
 
 /// Files of the build context the program reads at run time, which the

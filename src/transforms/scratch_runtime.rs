@@ -109,14 +109,29 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         )));
     }
     // What the runtime gets from builders.
-    let copied: Vec<&String> = rt
+    // A source is a directory when a build made it one (go install ./...);
+    // anything else is taken as a file, which never over-claims a path.
+    let dirs: Vec<&str> = facts
+        .builds
+        .iter()
+        .filter_map(|b| match &b.output {
+            crate::analysis::Output::Dir(d) => Some(d.as_str()),
+            _ => None,
+        })
+        .collect();
+    let copied: Vec<String> = rt
         .copies
         .iter()
-        .filter(|c| matches!(c.source, Source::Stage(_)))
-        .filter_map(|c| c.dest.as_ref())
+        .filter(|c| matches!(c.source, Source::Stage(_) | Source::Image(_)))
+        .flat_map(|c| c.landing(|src| dirs.contains(&src.trim_end_matches('/'))))
         .collect();
     let has = |path: &str| copied.iter().any(|d| covers(d, path));
     let procs: Vec<&Process> = [&rt.entrypoint, &rt.cmd].into_iter().flatten().collect();
+    if procs.is_empty() {
+        return Err(Outcome::refuse(
+            "the image has no CMD or ENTRYPOINT: it may be run with a command that scratch does not have",
+        ));
+    }
     let entry_exec = rt.entrypoint.as_ref().is_some_and(|e| !e.shell_form);
     for p in &procs {
         let what = if p.entrypoint { "ENTRYPOINT" } else { "CMD" };

@@ -79,6 +79,22 @@ pub fn buildkit_dump(py: &Path, files: &[PathBuf]) -> Vec<serde_json::Value> {
     serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).expect("dump.py JSON")
 }
 
+/// The hadolint binary of the test virtualenv, made on first use.
+pub fn hadolint() -> Result<PathBuf, String> {
+    let out = Command::new("bash")
+        .arg(repo().join("tests/hadolint/setup.sh"))
+        .output()
+        .map_err(|e| format!("cannot run tests/hadolint/setup.sh: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "tests/hadolint/setup.sh failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    Ok(PathBuf::from(stdout.lines().last().unwrap_or("").trim()))
+}
+
 /// A Docker engine with the stand-in base images, made on first use by
 /// tests/e2e/engine.sh (only when `docker info` fails) and
 /// tests/e2e/base-images.sh (a no-op when the images exist). `Err` says why
