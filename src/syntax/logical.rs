@@ -25,8 +25,11 @@ pub struct Logical {
 
 impl Logical {
     /// Appends `piece`, which starts at byte `source` of the original text.
+    /// An empty first piece is kept as an anchor, so that an instruction
+    /// whose first line is a bare continuation (`\` alone) still maps its
+    /// empty offsets to where it starts, not to the top of the file.
     pub(crate) fn push(&mut self, source: usize, piece: &str) {
-        if piece.is_empty() {
+        if piece.is_empty() && !self.pieces.is_empty() {
             return;
         }
         self.pieces.push(Piece {
@@ -100,5 +103,18 @@ mod tests {
         assert!(!l.is_contiguous(4, 9));
         assert!(l.is_contiguous(0, 3));
         assert_eq!(l.span(6, 6), Span::empty(8));
+    }
+
+    #[test]
+    fn an_empty_instruction_maps_to_where_it_starts() {
+        // "\n\\": a bare continuation on line 2 at byte 1, then EOF.
+        let mut l = Logical::default();
+        l.push(1, "");
+        assert_eq!(l.span(0, 0), Span::empty(1));
+        // A bare continuation, then text on the next line (byte 2).
+        l.push(2, "RUN a");
+        assert_eq!(l.text(), "RUN a");
+        assert_eq!(l.span(0, 3), Span::new(2, 5));
+        assert_eq!(l.span(0, 0), Span::empty(2));
     }
 }

@@ -272,6 +272,9 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, ParseError> {
             inner.end_line = ins.end_line;
             inner.span.end = last_text_end;
             inner.heredocs = ins.heredocs.clone();
+            // The inner instruction's spans (its FROM image parts, its
+            // `${VAR}`s) map through the same logical line.
+            inner.logical = logical.clone();
         }
         ins.logical = logical;
         instructions.push(ins);

@@ -1,0 +1,123 @@
+//! Every input the fuzzers (or anyone) found to break an invariant, kept as
+//! a regression test: `tests/regressions/parse/*` must keep the parser's
+//! invariants, `tests/regressions/pipeline/*` the pipeline's at every level
+//! (see `tests/regressions/invariants.rs`, which the fuzz targets share).
+//! Inputs that still fail because of a bug outside the syntax layer are in
+//! `tests/regressions/known/` and have an ignored test each, below.
+
+#[path = "regressions/invariants.rs"]
+mod invariants;
+
+use dfslim::syntax::Document;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn inputs(dir: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/regressions")
+        .join(dir);
+    let mut out: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Runs `check` on each input, naming the ones that fail.
+fn each(dir: &str, check: impl Fn(&[u8]) + std::panic::RefUnwindSafe) {
+    let files = inputs(dir);
+    let failed: Vec<String> = files
+        .iter()
+        .filter(|f| {
+            let bytes = fs::read(f).unwrap();
+            std::panic::catch_unwind(|| check(&bytes)).is_err()
+        })
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(failed.is_empty(), "invariants broken by: {failed:#?}");
+}
+
+#[test]
+fn parser_regressions() {
+    assert!(
+        inputs("parse").len() >= 2,
+        "the parser's regression inputs are missing"
+    );
+    each("parse", invariants::check_bytes);
+    // Every input is also fed to the pipeline: what parses must survive it.
+    each("parse", |b| {
+        if let Ok(t) = std::str::from_utf8(b) {
+            for level in 0..=5 {
+                invariants::check_pipeline(t, level);
+            }
+        }
+    });
+}
+
+#[test]
+fn pipeline_regressions() {
+    each("pipeline", |b| {
+        let t = String::from_utf8_lossy(b);
+        invariants::check_bytes(b);
+        for level in 0..=5 {
+            invariants::check_pipeline(&t, level);
+        }
+    });
+}
+
+/// Found by the parse fuzzer: the instruction inside ONBUILD had no logical
+/// line, so its FROM image parts pointed at byte 0.
+#[test]
+fn onbuild_inner_spans_point_at_the_inner_text() {
+    let doc = Document::parse("ONBUILD FROM img:1 AS x\n").unwrap();
+    let inner = doc.instructions()[0].onbuild_inner().unwrap();
+    let from = inner.from().unwrap();
+    assert_eq!(from.image.span.of(doc.text()), "img:1");
+    assert_eq!(from.image.tag.unwrap().span.of(doc.text()), "1");
+    assert_eq!(from.alias.unwrap().span.of(doc.text()), "x");
+}
+
+/// Found by the parse fuzzer: an instruction made of a bare continuation
+/// (`\` alone, then end of file) mapped its keyword to byte 0, on another
+/// line than the instruction.
+#[test]
+fn a_bare_continuation_maps_to_its_own_line() {
+    let doc = Document::parse("FROM a\n\\").unwrap();
+    let last = doc.instructions().last().unwrap();
+    assert_eq!(last.start_line, 2);
+    assert_eq!(last.keyword_span.start, 7);
+    assert_eq!(doc.line_col(last.keyword_span.start).0, 2);
+}
+
+/// An input in `tests/regressions/known/` through the pipeline at every level.
+fn known(name: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/regressions/known")
+        .join(name);
+    let text = String::from_utf8(fs::read(&path).unwrap()).unwrap();
+    invariants::check_parse(&text).expect("a known input parses");
+    for level in 0..=5 {
+        invariants::check_pipeline(&text, level);
+    }
+}
+
+// Found by the pipeline fuzzer; fixed in the transforms: `FROM scratch` is
+// the empty image even when a stage is named scratch, and multi-stage
+// refuses paths it would have to quote.
+
+#[test]
+fn known_stage_named_scratch() {
+    known("stage-named-scratch-not-idempotent.Dockerfile");
+}
+
+#[test]
+fn known_workdir_backtick() {
+    known("workdir-backtick-not-idempotent.Dockerfile");
+}
+
+#[test]
+fn known_workdir_with_space() {
+    known("workdir-with-space-not-idempotent.Dockerfile");
+}

@@ -1,0 +1,4 @@
+FROM golang:
+WORKDIR `
+CMD ./2
+RUN go build

@@ -1,0 +1,4 @@
+FROM gcr.io/distroless/
+WORKDIR / .
+RUN go build
+CMD ./h
