@@ -151,7 +151,10 @@ pub fn walk(doc: &Document) -> Vec<StageFacts> {
         let from_ins = &doc.instructions()[stage.from];
         let (base, mut env, mut workdir, family, libc) = match stage.image.as_ref() {
             Some(img) => {
-                if let Some(s) = doc.stage_named(&img.text, stage.index) {
+                if let Some(s) = doc
+                    .stage_named(&img.text, stage.index)
+                    .filter(|_| !img.is_scratch())
+                {
                     let p = &out[s.index];
                     (
                         Base::Stage(s.index),

@@ -102,6 +102,16 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         ))
     })?;
 
+    // Paths go into COPY and shell lines as they are; refuse what would need quoting.
+    let odd = [Some(binary.path.as_str()), workdir.as_deref()]
+        .into_iter()
+        .flatten()
+        .find(|p| !is_plain_path(p, doc.escape()));
+    if let Some(p) = odd {
+        return Err(Outcome::refuse(format!(
+            "the path {p:?} has characters (blanks, quotes, $, escapes) dfslim will not write into COPY and RUN lines"
+        )));
+    }
     // Would the runtime lack something the builder had?
     let tables = catalog::tables();
     let mut tz = false;
@@ -299,6 +309,11 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     let mut data = data_files(cx, s, &binary.path);
     data.extend(context_data(cx, s, &binary.path, &data));
     for (src, why) in data {
+        if !is_plain_path(&src, doc.escape()) {
+            return Err(Outcome::refuse(format!(
+                "{src:?} ({why}) has characters dfslim will not write into a COPY line"
+            )));
+        }
         block.push(copy(&src, &src));
         carried.push(format!("{src} ({why})"));
     }
@@ -755,4 +770,12 @@ fn context_data(
                     .any(|(a, _)| a == path || path.starts_with(&format!("{a}/")))
         })
         .collect()
+}
+
+/// A path that can be written into COPY, WORKDIR and shell lines as it is.
+fn is_plain_path(p: &str, escape: char) -> bool {
+    !p.is_empty()
+        && !p.contains(escape)
+        && p.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-/+@:=,%~".contains(&b))
 }
