@@ -157,3 +157,12 @@ fn corpus_agrees_with_buildkit() {
     };
     run(common::dockerfiles(&corpus));
 }
+
+/// What dfslim writes must read the same to BuildKit: the golden outputs of
+/// every level (and their inputs).
+#[test]
+fn golden_outputs_agree_with_buildkit() {
+    let files = common::dockerfiles(&common::repo().join("golden"));
+    assert!(files.len() >= 48, "golden files missing");
+    run(files);
+}
