@@ -50,7 +50,11 @@ pub fn text(r: &Report) -> String {
             size(saving),
             String::new(),
             String::new(),
-            format!("{ratio}x smaller ({pct:.1} %)"),
+            if saving >= 0 {
+                format!("{ratio}x smaller ({pct:.1} %)")
+            } else {
+                format!("{:.2}x larger ({:.1} %)", 1.0 / ratio, -pct)
+            },
         ]);
     }
     s.push_str(&table(&rows, &[false, false, true, true, true, false]));
@@ -164,6 +168,78 @@ mod tests {
         assert_eq!(size(1_234_000_000), "1,234,000,000 B (1.23 GB)");
         assert_eq!(size(-2_500), "-2,500 B (-2.5 kB)");
         assert_eq!(size(0), "0 B (0.0 kB)");
+    }
+
+    fn report() -> Report {
+        let image = |tag: &str, size: u64, smoke: Smoke| Image {
+            built: true,
+            size_bytes: Some(size),
+            layers: Some(3),
+            build_seconds: Some(2.5),
+            smoke,
+            image: tag.to_string(),
+            detail: Some("exited with code 1 after 0.1 s".to_string()),
+            ports: vec![8092],
+            logs: Some("cannot load Europe/Berlin".to_string()),
+        };
+        Report {
+            dockerfile: "Dockerfile".to_string(),
+            level: 5,
+            original: image("t:original", 892_326_523, Smoke::Pass),
+            rewritten: image("t:rewritten", 4_688_333, Smoke::Fail),
+            saving_bytes: Some(887_638_190),
+            ratio: Some(190.33),
+            context: ".".to_string(),
+            changed: true,
+            applied: vec!["cgo-off".to_string()],
+            refused: Vec::new(),
+            builder: crate::verify::docker::Builder::Legacy,
+            engine: "client 28, engine 20".to_string(),
+            kept_images: false,
+            error: None,
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn text_has_the_table_the_saving_and_a_failing_log() {
+        let t = text(&report());
+        assert!(
+            t.contains("original   t:original   892,326,523 B (892.3 MB)       3  2.5 s  pass"),
+            "{t}"
+        );
+        assert!(
+            t.contains("rewritten  t:rewritten      4,688,333 B (4.7 MB)       3  2.5 s  fail"),
+            "{t}"
+        );
+        assert!(t.contains("190.33x smaller (99.5 %)"), "{t}");
+        assert!(
+            t.contains("rewritten: smoke fail: exited with code 1"),
+            "{t}"
+        );
+        assert!(t.contains("  | cannot load Europe/Berlin"), "{t}");
+        // The passing container's log is not shown.
+        assert_eq!(t.matches("| cannot load").count(), 1, "{t}");
+    }
+
+    #[test]
+    fn json_has_the_issue_shape() {
+        let v: serde_json::Value = serde_json::from_str(&json(&report())).unwrap();
+        for k in [
+            "dockerfile",
+            "level",
+            "original",
+            "rewritten",
+            "saving_bytes",
+            "ratio",
+        ] {
+            assert!(v.get(k).is_some(), "{k} missing: {v}");
+        }
+        for k in ["built", "size_bytes", "layers", "build_seconds", "smoke"] {
+            assert!(v["original"].get(k).is_some(), "original.{k} missing: {v}");
+        }
+        assert_eq!(v["rewritten"]["smoke"], "fail");
+        assert_eq!(v["builder"], "legacy");
     }
 
     #[test]
