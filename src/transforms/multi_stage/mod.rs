@@ -1,0 +1,186 @@
+//! `multi-stage` (level 2): a builder stage and a runtime stage that gets
+//! only the binary.
+//!
+//! **What**: when the image's stage builds Go, it becomes the builder (named
+//! `builder`, or keeping its name) and a new last stage `FROM alpine:<tag>`
+//! receives the binary with `COPY --from=builder`, at the same path. What
+//! the running container needs follows it: EXPOSE, USER, VOLUME, LABEL,
+//! STOPSIGNAL, HEALTHCHECK, ONBUILD, ENTRYPOINT and CMD move; ENV (but not Go
+//! toolchain settings) and the ARGs they use are carried; the working
+//! directory is recreated with its resolved path; /etc/passwd when USER names
+//! a user the builder created; the zone database when tzdata was installed;
+//! data files the build copied in (and, from the build context, directories
+//! such as templates/ and static/ that the program reads at run time).
+//!
+//! **Why**: the image then holds a binary and a 5 MB base instead of the
+//! toolchain, sources and caches (seed: 700 MB -> 30 MB).
+//!
+//! **Refuses** when the runtime would lack something: packages installed for
+//! run time, a command that is not the built binary, no CMD at all, a binary
+//! path it cannot know, a glibc binary with cgo on (alpine is musl).
+//!
+//! **Example**: see `dfslim explain multi-stage`.
+
+mod binary;
+mod needs;
+mod relocate;
+mod runtime;
+
+use super::text::kw;
+use super::{Cx, Outcome, Transform, goflags};
+use crate::edit::Edit;
+use crate::syntax::{Document, Stage};
+
+pub struct MultiStage;
+
+impl Transform for MultiStage {
+    fn id(&self) -> &'static str {
+        "multi-stage"
+    }
+
+    fn run(&self, cx: &Cx) -> Outcome {
+        match plan(cx) {
+            Ok(o) => o,
+            Err(o) => o,
+        }
+    }
+}
+
+fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
+    let (doc, facts) = (cx.doc, cx.facts);
+    let rt = facts
+        .runtime()
+        .ok_or_else(|| Outcome::not_applicable("no stages"))?;
+    let stage = &doc.stages()[rt.index];
+    if !facts.builds_go(rt.index) {
+        let why = if doc.stages().len() > 1 {
+            "already multi-stage: the image's stage does not build Go"
+        } else {
+            "the image does not build Go"
+        };
+        return Err(Outcome::not_applicable(why));
+    }
+
+    // What the image runs, and where that binary is.
+    let proc = binary::command(cx, rt)?;
+    let workdir = rt.at(doc, proc.ins).workdir.clone();
+    let binary = binary::find(cx, proc, workdir.as_deref())?;
+    if let Some(p) = [Some(binary.path.as_str()), workdir.as_deref()]
+        .into_iter()
+        .flatten()
+        .find(|p| !needs::is_plain_path(p, doc.escape()))
+    {
+        return Err(Outcome::refuse(format!(
+            "the path {p:?} has characters (blanks, quotes, $, escapes) dfslim will not write into COPY and RUN lines"
+        )));
+    }
+
+    // Would the runtime lack something the builder had?
+    let shipped = facts.shipped_builds();
+    let tzdata_installed = needs::refuse_what_alpine_lacks(cx, rt, &shipped)?;
+
+    let mut edits = Vec::new();
+    let mut notes = Vec::new();
+    let (builder, name_edit) = name_builder(doc, stage)?;
+    edits.extend(name_edit);
+    // Unknown binary name: make the build write where the command looks.
+    if let Some(e) = binary.fix_output.clone() {
+        edits.push(e);
+        notes.push(format!(
+            "added -o {} to the build, where the command looks for it",
+            binary.path
+        ));
+    }
+
+    // The runtime stage: what the container needs, then the files it gets.
+    let parts = runtime::carried_instructions(cx, rt, proc, &binary);
+    let mut block = vec![format!(
+        "{} alpine:{}",
+        kw(doc, "FROM"),
+        runtime::alpine_tag(cx)
+    )];
+    block.extend(parts.args);
+    block.extend(parts.env);
+    let explicit_workdir = (stage.from + 1..stage.end)
+        .any(|i| doc.instructions()[i].keyword == crate::syntax::Keyword::Workdir);
+    if let Some(w) = workdir.as_deref().filter(|w| explicit_workdir && *w != "/") {
+        block.push(format!("{} {w}", kw(doc, "WORKDIR")));
+    }
+    let copy = |src: &str| format!("{} --from={builder} {src} {src}", kw(doc, "COPY"));
+    let mut carried = Vec::new();
+    if needs::passwd(cx, rt.index) {
+        block.push(copy("/etc/passwd"));
+        block.push(copy("/etc/group"));
+        carried
+            .push("/etc/passwd and /etc/group (USER names a user the builder created)".to_string());
+    }
+    if tzdata_installed {
+        block.push(copy("/usr/share/zoneinfo"));
+        carried.push("the zone database (tzdata was installed)".to_string());
+    } else if let Some(why) = &facts.program.zones {
+        // alpine and scratch have no zone database: put it in the binary.
+        edits.extend(goflags::embed_tzdata(doc, &shipped).map_err(Outcome::refuse)?);
+        notes.push(format!(
+            "the program needs time zones ({why}) and alpine has no zone database: the build embeds it (-tags timetzdata)"
+        ));
+    }
+    block.push(copy(&binary.path));
+    let mut data = needs::data_files(cx, rt.index, &binary.path);
+    data.extend(needs::context_data(cx, rt.index, &binary.path, &data));
+    for (src, why) in data {
+        if !needs::is_plain_path(&src, doc.escape()) {
+            return Err(Outcome::refuse(format!(
+                "{src:?} ({why}) has characters dfslim will not write into a COPY line"
+            )));
+        }
+        block.push(copy(&src));
+        carried.push(format!("{src} ({why})"));
+    }
+    block.extend(parts.tail);
+    edits.extend(relocate::relocate(doc, &parts.moved, &block));
+
+    if !carried.is_empty() {
+        notes.push(format!(
+            "also copied into the runtime: {}",
+            carried.join("; ")
+        ));
+    }
+    notes.extend(facts.program.unchecked.iter().cloned());
+    Ok(Outcome::apply(
+        edits,
+        format!(
+            "split into `{builder}` and an alpine runtime stage that gets only {}",
+            binary.path
+        ),
+    )
+    .with_notes(notes))
+}
+
+/// The builder's name: its own, or `builder` (`build`, `go-builder` when
+/// taken) added as `AS name` in the FROM's case.
+fn name_builder(doc: &Document, stage: &Stage) -> Result<(String, Option<Edit>), Outcome> {
+    let from_ins = &doc.instructions()[stage.from];
+    let from = from_ins
+        .from()
+        .ok_or_else(|| Outcome::refuse("cannot read the FROM line"))?;
+    if let Some(a) = &from.alias {
+        return Ok((a.text.clone(), None));
+    }
+    let taken = |n: &str| {
+        doc.stages()
+            .iter()
+            .any(|st| st.name_lower().as_deref() == Some(n))
+    };
+    let name = ["builder", "build", "go-builder"]
+        .into_iter()
+        .find(|n| !taken(n))
+        .unwrap_or("builder");
+    let lower = from_ins
+        .keyword_span
+        .of(doc.text())
+        .bytes()
+        .all(|b| b.is_ascii_lowercase());
+    let as_kw = if lower { "as" } else { "AS" };
+    let edit = Edit::insert(from.image.span.end, format!(" {as_kw} {name}"));
+    Ok((name.to_string(), Some(edit)))
+}

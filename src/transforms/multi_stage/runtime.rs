@@ -1,0 +1,210 @@
+//! The instructions the runtime stage takes from the builder: what the
+//! running container needs (EXPOSE, USER, ENTRYPOINT, CMD...), ENV without
+//! Go toolchain settings, and the ARGs those refer to.
+
+use super::super::Cx;
+use super::super::text::{kw, lines_with_comments};
+use super::binary::Binary;
+use crate::analysis::StageFacts;
+use crate::analysis::env::Value;
+use crate::analysis::stages::Process;
+use crate::catalog;
+use crate::syntax::{Document, Instruction, Keyword};
+
+/// Lines for the runtime stage, and the builder instructions that move.
+pub(super) struct Carried {
+    pub args: Vec<String>,
+    pub env: Vec<String>,
+    /// EXPOSE, LABEL, USER... in their original order.
+    pub tail: Vec<String>,
+    /// Instructions deleted from the builder (they now live in the runtime).
+    pub moved: Vec<usize>,
+}
+
+/// What the runtime stage takes from the builder's instructions.
+pub(super) fn carried_instructions(
+    cx: &Cx,
+    rt: &StageFacts,
+    proc: &Process,
+    binary: &Binary,
+) -> Carried {
+    let doc = cx.doc;
+    let stage = &doc.stages()[rt.index];
+    let last_run = rt.runs.last().copied().unwrap_or(stage.from);
+    let mut c = Carried {
+        args: Vec::new(),
+        env: Vec::new(),
+        tail: Vec::new(),
+        moved: Vec::new(),
+    };
+    for i in stage.from + 1..stage.end {
+        let ins = &doc.instructions()[i];
+        let text = verbatim(doc, ins);
+        match ins.keyword {
+            Keyword::Env => {
+                let at = rt.at(doc, i);
+                let pairs: Vec<String> = ins
+                    .pairs()
+                    .iter()
+                    .filter(|p| !is_go_setting(&p.key.text))
+                    .map(|p| env_pair(doc, ins, p, &at.env))
+                    .collect();
+                if !pairs.is_empty() {
+                    c.env
+                        .push(format!("{} {}", kw(doc, "ENV"), pairs.join(" ")));
+                }
+            }
+            Keyword::Expose
+            | Keyword::Label
+            | Keyword::StopSignal
+            | Keyword::Healthcheck
+            | Keyword::OnBuild
+            | Keyword::Cmd
+            | Keyword::Entrypoint => {
+                let t = if i == proc.ins {
+                    binary.rewrite_command(doc, ins, proc).unwrap_or(text)
+                } else {
+                    text
+                };
+                c.tail.push(with_comments(doc, ins, t));
+                c.moved.push(i);
+            }
+            // Before a RUN they shape the build too: copied, not moved.
+            Keyword::User | Keyword::Volume if i > last_run => {
+                c.tail.push(with_comments(doc, ins, text));
+                c.moved.push(i);
+            }
+            Keyword::User | Keyword::Volume => c.tail.push(text),
+            _ => {}
+        }
+    }
+    // ARGs the carried text refers to come along (only the builder declared them).
+    for i in stage.from + 1..stage.end {
+        let ins = &doc.instructions()[i];
+        let names: Vec<&str> = ins
+            .arg_decls()
+            .iter()
+            .map(|a| a.name.text.as_str())
+            .collect();
+        if !names.is_empty()
+            && c.env
+                .iter()
+                .chain(&c.tail)
+                .any(|t| names.iter().any(|n| uses_var(t, n)))
+        {
+            c.args.push(verbatim(doc, ins));
+        }
+    }
+    c
+}
+
+/// Toolchain settings that mean nothing to the running program.
+fn is_go_setting(key: &str) -> bool {
+    key.starts_with("GO") || key.starts_with("CGO_")
+}
+
+/// The instruction's lines as written (continuations kept), without comments above.
+fn verbatim(doc: &Document, ins: &Instruction) -> String {
+    let text = &doc.text()[doc.line_start(ins.start_line)..doc.line_end(ins.end_line)];
+    text.trim_start_matches([' ', '\t'])
+        .trim_end_matches(['\r', '\n'])
+        .to_string()
+}
+
+/// `text` (an instruction rewritten or as written) with the comment lines
+/// directly above the instruction in front of it.
+fn with_comments(doc: &Document, ins: &Instruction, text: String) -> String {
+    let span = lines_with_comments(doc, ins);
+    let comments = &doc.text()[span.start..doc.line_start(ins.start_line)];
+    let nl = doc.newline();
+    let lines: Vec<&str> = comments
+        .lines()
+        .map(|l| l.trim_start_matches([' ', '\t']))
+        .collect();
+    let mut out = String::new();
+    for l in lines {
+        out.push_str(l.trim_end_matches('\r'));
+        out.push_str(nl);
+    }
+    out + &text
+}
+
+fn uses_var(text: &str, name: &str) -> bool {
+    crate::syntax::var_refs(text, '\\')
+        .iter()
+        .any(|r| r.name == name)
+}
+
+/// An ENV pair for the runtime: as written, unless it refers to variables
+/// only the builder has ($GOPATH...), then its value resolved.
+fn env_pair(
+    doc: &Document,
+    ins: &Instruction,
+    p: &crate::syntax::Pair,
+    env: &crate::analysis::env::Env,
+) -> String {
+    let written = if p.equals {
+        format!("{}={}", p.key.text, p.value.text)
+    } else {
+        format!("{}={}", p.key.text, quote(&p.value.text))
+    };
+    let refs = crate::syntax::var_refs(&p.value.text, doc.escape());
+    let builder_only = refs.iter().any(|r| {
+        matches!(env.get(&r.name), Some(Value::Known(_))) && !is_declared_arg(doc, ins, &r.name)
+    });
+    if !builder_only {
+        return written;
+    }
+    match env.expand(&p.value.text, doc.escape()) {
+        Some(v) => format!("{}={}", p.key.text, quote(&v)),
+        None => written,
+    }
+}
+
+fn is_declared_arg(doc: &Document, ins: &Instruction, name: &str) -> bool {
+    let Some(stage) = doc.stages().iter().find(|s| {
+        s.range().contains(
+            &doc.instructions()
+                .iter()
+                .position(|i| std::ptr::eq(i, ins))
+                .unwrap_or(0),
+        )
+    }) else {
+        return false;
+    };
+    doc.instructions()[stage.range()]
+        .iter()
+        .any(|i| i.arg_decls().iter().any(|a| a.name.text == name))
+}
+
+fn quote(v: &str) -> String {
+    if !v.is_empty()
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:,@+%=".contains(&b))
+    {
+        v.to_string()
+    } else {
+        format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
+/// The alpine release for the runtime: the builder's own, else the default.
+pub(super) fn alpine_tag(cx: &Cx) -> String {
+    let rt = cx.facts.runtime();
+    let tag = rt.and_then(|r| match &r.base {
+        crate::analysis::stages::Base::Image(b) => b.tag.clone(),
+        _ => None,
+    });
+    if let Some(t) = tag
+        && let Some(i) = t.find("alpine")
+    {
+        let v: String = t[i + 6..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        if v.contains('.') {
+            return v;
+        }
+    }
+    catalog::tables().images.default_alpine.clone()
+}
