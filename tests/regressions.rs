@@ -121,3 +121,8 @@ fn known_workdir_backtick() {
 fn known_workdir_with_space() {
     known("workdir-with-space-not-idempotent.Dockerfile");
 }
+
+#[test]
+fn known_env_quoted_old_form() {
+    known("env-quoted-old-form-unparseable.Dockerfile");
+}

@@ -50,7 +50,9 @@ pub(super) fn find(cx: &Cx, proc: &Process, workdir: Option<&str>) -> Result<Bin
         .and_then(|a| a.first())
         .cloned()
         .unwrap_or_default();
-    binary_path(cx, &prog, workdir).ok_or_else(|| {
+    binary_path(cx, &prog, workdir)
+        .filter(|b| b.path.rsplit('/').next().is_some_and(|name| !name.is_empty() && name != "." && name != ".."))
+        .ok_or_else(|| {
         Outcome::refuse(format!(
             "the command on line {} runs {prog}, which no `go build` in this stage is known to produce",
             cx.doc.instructions()[proc.ins].start_line

@@ -6,10 +6,11 @@ use super::super::Cx;
 use super::super::text::{kw, lines_with_comments};
 use super::binary::Binary;
 use crate::analysis::StageFacts;
+use crate::analysis::env::Env;
 use crate::analysis::env::Value;
 use crate::analysis::stages::Process;
 use crate::catalog;
-use crate::syntax::{Document, Instruction, Keyword};
+use crate::syntax::{Document, Instruction, Keyword, Pair};
 
 /// Lines for the runtime stage, and the builder instructions that move.
 pub(super) struct Carried {
@@ -43,15 +44,30 @@ pub(super) fn carried_instructions(
         match ins.keyword {
             Keyword::Env => {
                 let at = rt.at(doc, i);
-                let pairs: Vec<String> = ins
+                let kept: Vec<&Pair> = ins
                     .pairs()
                     .iter()
                     .filter(|p| !is_go_setting(&p.key.text))
-                    .map(|p| env_pair(doc, ins, p, &at.env))
                     .collect();
-                if !pairs.is_empty() {
+                let resolved: Vec<Option<String>> = kept
+                    .iter()
+                    .map(|p| resolved_pair(doc, ins, p, &at.env))
+                    .collect();
+                if kept.is_empty() {
+                    continue;
+                }
+                if kept.len() == ins.pairs().len() && resolved.iter().all(Option::is_none) {
+                    c.env.push(text); // as written, old `KEY value` form included
+                } else {
+                    let parts: Vec<String> = kept
+                        .iter()
+                        .zip(resolved)
+                        .map(|(p, r)| {
+                            r.unwrap_or_else(|| format!("{}={}", p.key.text, p.value.text))
+                        })
+                        .collect();
                     c.env
-                        .push(format!("{} {}", kw(doc, "ENV"), pairs.join(" ")));
+                        .push(format!("{} {}", kw(doc, "ENV"), parts.join(" ")));
                 }
             }
             Keyword::Expose
@@ -135,30 +151,23 @@ fn uses_var(text: &str, name: &str) -> bool {
         .any(|r| r.name == name)
 }
 
-/// An ENV pair for the runtime: as written, unless it refers to variables
-/// only the builder has ($GOPATH...), then its value resolved.
-fn env_pair(
-    doc: &Document,
-    ins: &Instruction,
-    p: &crate::syntax::Pair,
-    env: &crate::analysis::env::Env,
-) -> String {
-    let written = if p.equals {
-        format!("{}={}", p.key.text, p.value.text)
-    } else {
-        format!("{}={}", p.key.text, quote(&p.value.text))
-    };
+/// An ENV pair that refers to variables only the builder has ($GOPATH...),
+/// written with its value resolved; `None` when it can stay as written.
+fn resolved_pair(doc: &Document, ins: &Instruction, p: &Pair, env: &Env) -> Option<String> {
     let refs = crate::syntax::var_refs(&p.value.text, doc.escape());
     let builder_only = refs.iter().any(|r| {
         matches!(env.get(&r.name), Some(Value::Known(_))) && !is_declared_arg(doc, ins, &r.name)
     });
-    if !builder_only {
-        return written;
+    let plain_key = p
+        .key
+        .text
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+    if !builder_only || !plain_key {
+        return None;
     }
-    match env.expand(&p.value.text, doc.escape()) {
-        Some(v) => format!("{}={}", p.key.text, quote(&v)),
-        None => written,
-    }
+    let v = env.expand(&p.value.text, doc.escape())?;
+    Some(format!("{}={}", p.key.text, quote(&v)))
 }
 
 fn is_declared_arg(doc: &Document, ins: &Instruction, name: &str) -> bool {
