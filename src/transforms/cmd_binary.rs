@@ -264,18 +264,7 @@ fn shell_words(words: &[String]) -> String {
 /// else as a RUN line of its own.
 fn add_build(doc: &crate::syntax::Document, at: usize, build: &str) -> Edit {
     use crate::syntax::{Command, Keyword};
-    let moves = |k: Keyword| {
-        matches!(
-            k,
-            Keyword::Expose
-                | Keyword::Label
-                | Keyword::StopSignal
-                | Keyword::Healthcheck
-                | Keyword::OnBuild
-                | Keyword::Cmd
-                | Keyword::Entrypoint
-        )
-    };
+    let moves = super::for_the_container;
     let stage_from = doc.stage_of(at).map_or(0, |s| s.from);
     let prev = (stage_from + 1..at)
         .rev()

@@ -78,6 +78,16 @@ impl Outcome {
     }
 }
 
+/// Instructions that describe the running container rather than the build:
+/// multi-stage moves them to the runtime stage.
+pub(crate) fn for_the_container(k: crate::syntax::Keyword) -> bool {
+    use crate::syntax::Keyword::*;
+    matches!(
+        k,
+        Expose | Label | StopSignal | Healthcheck | OnBuild | Cmd | Entrypoint
+    )
+}
+
 /// A slimming step. Its id, level and texts live in the catalog (`transforms/*.toml`).
 pub trait Transform: Sync {
     fn id(&self) -> &'static str;

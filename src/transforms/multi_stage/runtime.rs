@@ -70,13 +70,7 @@ pub(super) fn carried_instructions(
                         .push(format!("{} {}", kw(doc, "ENV"), parts.join(" ")));
                 }
             }
-            Keyword::Expose
-            | Keyword::Label
-            | Keyword::StopSignal
-            | Keyword::Healthcheck
-            | Keyword::OnBuild
-            | Keyword::Cmd
-            | Keyword::Entrypoint => {
+            k if super::super::for_the_container(k) => {
                 let t = if i == proc.ins {
                     binary.rewrite_command(doc, ins, proc).unwrap_or(text)
                 } else {
