@@ -17,9 +17,18 @@ pub enum FileError {
     NotFound,
     IsDirectory,
     NotRegular,
-    NotUtf8 { line: usize, column: usize },
-    Binary { line: usize, column: usize },
+    NotUtf8 {
+        line: usize,
+        column: usize,
+    },
+    Binary {
+        line: usize,
+        column: usize,
+    },
     Changed,
+    /// The file (or its directory) may not be written: read-only, immutable,
+    /// or on a read-only file system.
+    ReadOnly(io::Error),
     Io(io::Error),
 }
 
@@ -45,6 +54,7 @@ impl fmt::Display for FileError {
                 f,
                 "changed on disk while dfslim was working; not overwritten (run again)"
             ),
+            FileError::ReadOnly(e) => write!(f, "not writable, left as it was: {e}"),
             FileError::Io(e) => write!(f, "{e}"),
         }
     }
@@ -128,11 +138,18 @@ pub fn replace_with(
     // Rewrite the symlink's target, never the link itself.
     let target: PathBuf = fs::canonicalize(path)?;
     let meta = fs::metadata(&target)?;
+    // The rename below would replace a read-only file whatever its mode, so
+    // first ask for write access (opening without truncating changes nothing).
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&target)
+        .map_err(not_writable)?;
     let dir = target.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
         .prefix(".dfslim-")
         .suffix(".tmp")
-        .tempfile_in(dir)?;
+        .tempfile_in(dir)
+        .map_err(not_writable)?;
     write(tmp.as_file_mut(), new.as_bytes())?;
     tmp.as_file().set_permissions(meta.permissions())?;
     keep_owner(tmp.as_file(), &meta);
@@ -141,8 +158,17 @@ pub fn replace_with(
     if fs::read(&target)? != original.as_bytes() {
         return Err(FileError::Changed);
     }
-    tmp.persist(&target).map_err(|e| FileError::Io(e.error))?;
+    tmp.persist(&target).map_err(|e| not_writable(e.error))?;
     Ok(())
+}
+
+fn not_writable(e: io::Error) -> FileError {
+    match e.kind() {
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+            FileError::ReadOnly(e)
+        }
+        _ => FileError::from(e),
+    }
 }
 
 #[cfg(unix)]
@@ -220,6 +246,69 @@ mod tests {
         assert!(err.to_string().contains("No space left"));
         assert_eq!(fs::read_to_string(&f).unwrap(), "old\n");
         assert!(leftovers(dir.path()).is_empty());
+    }
+
+    /// Makes `path` unwritable even for root (`chattr +i`, undone on drop),
+    /// or by its mode for anyone else. `None` when neither works here.
+    #[cfg(unix)]
+    struct ReadOnly(PathBuf, bool);
+
+    #[cfg(unix)]
+    impl ReadOnly {
+        fn make(path: &Path) -> Option<ReadOnly> {
+            use std::os::unix::fs::PermissionsExt;
+            let chattr = std::process::Command::new("chattr")
+                .arg("+i")
+                .arg(path)
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if chattr {
+                return Some(ReadOnly(path.to_path_buf(), true));
+            }
+            let mode = if path.is_dir() { 0o555 } else { 0o444 };
+            fs::set_permissions(path, fs::Permissions::from_mode(mode)).ok()?;
+            // Root ignores modes: then this proves nothing.
+            let probe = path.is_dir() && tempfile::tempfile_in(path).is_err()
+                || !path.is_dir() && fs::OpenOptions::new().write(true).open(path).is_err();
+            probe.then(|| ReadOnly(path.to_path_buf(), false))
+        }
+    }
+
+    #[cfg(unix)]
+    impl Drop for ReadOnly {
+        fn drop(&mut self) {
+            use std::os::unix::fs::PermissionsExt;
+            if self.1 {
+                let _ = std::process::Command::new("chattr")
+                    .arg("-i")
+                    .arg(&self.0)
+                    .status();
+            } else {
+                let _ = fs::set_permissions(&self.0, fs::Permissions::from_mode(0o755));
+            }
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_file_or_directory_is_not_replaced() {
+        for lock_dir in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let f = dir.path().join("Dockerfile");
+            fs::write(&f, "old\n").unwrap();
+            let locked = if lock_dir { dir.path() } else { &f };
+            let Some(guard) = ReadOnly::make(locked) else {
+                eprintln!("SKIPPED: cannot make {} read-only here", locked.display());
+                continue;
+            };
+            let err = replace(&f, "old\n", "new\n").unwrap_err();
+            assert!(matches!(err, FileError::ReadOnly(_)), "{err:?}");
+            assert!(err.to_string().starts_with("not writable"), "{err}");
+            drop(guard);
+            assert_eq!(fs::read_to_string(&f).unwrap(), "old\n");
+            assert!(leftovers(dir.path()).is_empty());
+        }
     }
 
     #[test]
