@@ -1,0 +1,4 @@
+FROM g
+ENV " b "
+RUN go build
+CMD /
