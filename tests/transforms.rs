@@ -574,18 +574,24 @@ fn time_zones_travel_with_the_binary() {
             "package main\n\nfunc main() {\n\tloc, _ := time.LoadLocation(\"Europe/Berlin\")\n\t_ = loc\n}\n",
         ),
     ]);
+    // cgo on at the split: the toolchain's zoneinfo.zip goes to the runtime
+    // (a new build tag would rebuild old Go's standard library with cgo).
     let src = "FROM golang:1.22-alpine\nWORKDIR /w\nCOPY . .\nRUN go build -tags netgo -o /w/x .\nCMD [\"/w/x\"]\n";
     let r = run_with(src, 5, None, Some(&c));
+    assert!(r.output.contains("COPY --from=builder /usr/local/go/lib/time/zoneinfo.zip /usr/local/go/lib/time/zoneinfo.zip\nENV ZONEINFO=/usr/local/go/lib/time/zoneinfo.zip\n"), "{}", r.output);
+    assert!(
+        notes(&r, "multi-stage")
+            .iter()
+            .any(|n| n.contains("main.go:4 loads time zones"))
+    );
+    // cgo already off: the binary embeds the database.
+    let off = src.replace("WORKDIR /w\n", "WORKDIR /w\nENV CGO_ENABLED=0\n");
+    let r = run_with(&off, 5, None, Some(&c));
     assert!(
         r.output
             .contains("go build -ldflags=\"-s -w\" -tags netgo,timetzdata -o /w/x ."),
         "{}",
         r.output
-    );
-    assert!(
-        notes(&r, "multi-stage")
-            .iter()
-            .any(|n| n.contains("main.go:4 loads time zones"))
     );
     // Embedded already: nothing added.
     let (_d, c) = ctx(&[

@@ -28,10 +28,14 @@ mod runtime;
 
 use super::text::kw;
 use super::{Cx, Outcome, Transform, goflags};
+use crate::analysis::{Cgo, Family};
 use crate::edit::Edit;
 use crate::syntax::{Document, Stage};
 
 pub struct MultiStage;
+
+/// The zone database the golang image ships with its toolchain.
+pub(crate) const GO_ZONEINFO: &str = "/usr/local/go/lib/time/zoneinfo.zip";
 
 impl Transform for MultiStage {
     fn id(&self) -> &'static str {
@@ -118,11 +122,26 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         block.push(copy("/usr/share/zoneinfo"));
         carried.push("the zone database (tzdata was installed)".to_string());
     } else if let Some(why) = &facts.program.zones {
-        // alpine and scratch have no zone database: put it in the binary.
-        edits.extend(goflags::embed_tzdata(doc, &shipped).map_err(Outcome::refuse)?);
-        notes.push(format!(
-            "the program needs time zones ({why}) and alpine has no zone database: the build embeds it (-tags timetzdata)"
-        ));
+        // alpine has no zone database. With cgo off, the binary can embed
+        // it; with cgo on, a new build tag would make old Go rebuild its
+        // standard library with cgo (and golang:alpine has no gcc), so the
+        // Go toolchain's own zoneinfo.zip is copied instead.
+        if shipped.iter().all(|b| matches!(b.cgo, Cgo::Off(_))) {
+            edits.extend(goflags::embed_tzdata(doc, &shipped).map_err(Outcome::refuse)?);
+            notes.push(format!(
+                "the program needs time zones ({why}) and alpine has no zone database: the build embeds it (-tags timetzdata)"
+            ));
+        } else if rt.family == Family::Golang {
+            block.push(copy(GO_ZONEINFO));
+            block.push(format!("{} ZONEINFO={GO_ZONEINFO}", kw(doc, "ENV")));
+            carried.push(format!(
+                "Go's zone database {GO_ZONEINFO} (the program needs time zones: {why})"
+            ));
+        } else {
+            return Err(Outcome::refuse(format!(
+                "the program needs time zones ({why}); alpine has none, and this builder's Go has no known zoneinfo.zip to copy"
+            )));
+        }
     }
     block.push(copy(&binary.path));
     let mut data = needs::data_files(cx, rt.index, &binary.path);
