@@ -271,7 +271,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         edits.push(insert_after(doc, from_ins, &added));
     }
     // scratch has no zone database: the binary must carry it.
-    let zoneinfo = rt.end.env.known("ZONEINFO").is_some_and(|z| has(z));
+    let zoneinfo = rt.end.env.known("ZONEINFO").is_some_and(&has);
     if let Some(why) = &facts.program.zones
         && !has("/usr/share/zoneinfo")
         && !zoneinfo
