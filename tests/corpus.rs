@@ -30,14 +30,22 @@ fn run_all(files: &[PathBuf]) -> (Vec<Case>, Vec<String>) {
         let mut outputs = Vec::new();
         let mut runs = Vec::new();
         for level in 1..=5 {
-            let sel = Selection { level, ..Selection::default() };
+            let sel = Selection {
+                level,
+                ..Selection::default()
+            };
             match pipeline::run(&input, &sel, None) {
                 Ok(run) => {
                     let again = pipeline::run(&run.output, &sel, None).unwrap();
                     if again.output != run.output {
-                        failures.push(format!("{}: level {level} is not idempotent", path.display()));
+                        failures.push(format!(
+                            "{}: level {level} is not idempotent",
+                            path.display()
+                        ));
                     }
-                    if let Some(s) = run.steps.iter().find(|s| matches!(&s.status, Status::Refused(r) if r.contains("internal error"))) {
+                    if let Some(s) = run.steps.iter().find(
+                        |s| matches!(&s.status, Status::Refused(r) if r.contains("internal error")),
+                    ) {
                         failures.push(format!("{}: level {level}: {:?}", path.display(), s.status));
                     }
                     check_preserved(path, level, &input, &run.output, go, &mut failures);
@@ -47,13 +55,26 @@ fn run_all(files: &[PathBuf]) -> (Vec<Case>, Vec<String>) {
                 Err(_) => outputs.push(None),
             }
         }
-        cases.push(Case { path: path.clone(), input, go, outputs, runs });
+        cases.push(Case {
+            path: path.clone(),
+            input,
+            go,
+            outputs,
+            runs,
+        });
     }
     (cases, failures)
 }
 
 /// Comments, line endings, and (for non-Go files) every byte.
-fn check_preserved(path: &Path, level: u8, input: &str, output: &str, go: bool, failures: &mut Vec<String>) {
+fn check_preserved(
+    path: &Path,
+    level: u8,
+    input: &str,
+    output: &str,
+    go: bool,
+    failures: &mut Vec<String>,
+) {
     let p = path.display();
     if !go && input != output {
         failures.push(format!("{p}: level {level} changed a non-Go file"));
@@ -66,7 +87,9 @@ fn check_preserved(path: &Path, level: u8, input: &str, output: &str, go: bool, 
     }
     let crlf = |t: &str| t.matches("\r\n").count();
     let lf = |t: &str| t.matches('\n').count() - crlf(t);
-    if (lf(input) == 0 && crlf(input) > 0 && lf(output) > 0) || (crlf(input) == 0 && crlf(output) > 0) {
+    if (lf(input) == 0 && crlf(input) > 0 && lf(output) > 0)
+        || (crlf(input) == 0 && crlf(output) > 0)
+    {
         failures.push(format!("{p}: level {level} mixed line endings"));
     }
 }
@@ -106,7 +129,11 @@ fn tally(cases: &[Case]) -> String {
                 Status::Applied { .. } => *applied.entry(s.id).or_default() += 1,
                 Status::NotApplicable(_) => *na.entry(s.id).or_default() += 1,
                 Status::Refused(r) | Status::Skipped(r) => {
-                    *refused.entry(s.id).or_default().entry(reason_key(r)).or_default() += 1
+                    *refused
+                        .entry(s.id)
+                        .or_default()
+                        .entry(reason_key(r))
+                        .or_default() += 1
                 }
             }
         }
@@ -114,16 +141,27 @@ fn tally(cases: &[Case]) -> String {
     let scratch = go
         .iter()
         .filter(|c| {
-            c.outputs.get(4).cloned().flatten().and_then(|o| Document::parse(o).ok()).is_some_and(|d| {
-                d.stages().last().and_then(|s| s.image.as_ref()).is_some_and(|i| i.is_scratch())
-            })
+            c.outputs
+                .get(4)
+                .cloned()
+                .flatten()
+                .and_then(|o| Document::parse(o).ok())
+                .is_some_and(|d| {
+                    d.stages()
+                        .last()
+                        .and_then(|s| s.image.as_ref())
+                        .is_some_and(|i| i.is_scratch())
+                })
         })
         .count();
     let was_scratch = go
         .iter()
         .filter(|c| {
             Document::parse(c.input.clone()).ok().is_some_and(|d| {
-                d.stages().last().and_then(|s| s.image.as_ref()).is_some_and(|i| i.is_scratch())
+                d.stages()
+                    .last()
+                    .and_then(|s| s.image.as_ref())
+                    .is_some_and(|i| i.is_scratch())
             })
         })
         .count();
@@ -137,7 +175,12 @@ fn tally(cases: &[Case]) -> String {
     for e in dfslim::catalog::entries() {
         let id = e.id.as_str();
         let r: usize = refused.get(id).map_or(0, |m| m.values().sum());
-        let _ = writeln!(out, "| {id} | {} | {r} | {} |", applied.get(id).unwrap_or(&0), na.get(id).unwrap_or(&0));
+        let _ = writeln!(
+            out,
+            "| {id} | {} | {r} | {} |",
+            applied.get(id).unwrap_or(&0),
+            na.get(id).unwrap_or(&0)
+        );
     }
     out.push_str("\nRefusals by reason:\n\n");
     for (id, reasons) in &refused {
@@ -176,14 +219,22 @@ fn corpus_every_level() {
             let dump = common::buildkit_dump(&py, &paths);
             for ((_, src, level), v) in outs.iter().zip(&dump) {
                 if v["ok"] != true {
-                    failures.push(format!("{}: level {level} output rejected by BuildKit: {}", src.display(), v["error"]));
+                    failures.push(format!(
+                        "{}: level {level} output rejected by BuildKit: {}",
+                        src.display(),
+                        v["error"]
+                    ));
                 }
             }
             let inputs = common::buildkit_dump(&py, &files);
             for (c, v) in cases.iter().zip(&inputs) {
                 let ours = c.outputs[0].is_some();
                 if (v["ok"] == true) != ours {
-                    failures.push(format!("{}: BuildKit ok={} but dfslim ok={ours}", c.path.display(), v["ok"]));
+                    failures.push(format!(
+                        "{}: BuildKit ok={} but dfslim ok={ours}",
+                        c.path.display(),
+                        v["ok"]
+                    ));
                 }
             }
         }
@@ -212,22 +263,41 @@ fn corpus_every_level() {
                 .args(&all)
                 .output()
                 .unwrap();
-            let findings: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("hadolint JSON");
+            let findings: Vec<serde_json::Value> =
+                serde_json::from_slice(&out.stdout).expect("hadolint JSON");
             let mut codes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
             for f in &findings {
-                let file = f["file"].as_str().unwrap_or("").rsplit('/').next().unwrap_or("").to_string();
-                codes.entry(file).or_default().insert(f["code"].as_str().unwrap_or("").to_string());
+                let file = f["file"]
+                    .as_str()
+                    .unwrap_or("")
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                codes
+                    .entry(file)
+                    .or_default()
+                    .insert(f["code"].as_str().unwrap_or("").to_string());
             }
             for (i, c) in cases.iter().enumerate() {
-                let input = codes.get(&format!("{i}-input.Dockerfile")).cloned().unwrap_or_default();
+                let input = codes
+                    .get(&format!("{i}-input.Dockerfile"))
+                    .cloned()
+                    .unwrap_or_default();
                 if input.contains("DL1000") {
                     continue; // hadolint cannot parse the input
                 }
                 for l in 1..=5 {
-                    let out = codes.get(&format!("{i}-level{l}.Dockerfile")).cloned().unwrap_or_default();
+                    let out = codes
+                        .get(&format!("{i}-level{l}.Dockerfile"))
+                        .cloned()
+                        .unwrap_or_default();
                     let new: Vec<_> = out.difference(&input).collect();
                     if !new.is_empty() {
-                        failures.push(format!("{}: level {l} adds hadolint findings {new:?}", c.path.display()));
+                        failures.push(format!(
+                            "{}: level {l} adds hadolint findings {new:?}",
+                            c.path.display()
+                        ));
                     }
                 }
             }
@@ -238,5 +308,10 @@ fn corpus_every_level() {
     let report = tally(&cases);
     eprintln!("{report}");
     let _ = std::fs::write(common::repo().join("target/corpus-report.md"), &report);
-    assert!(failures.is_empty(), "{} problems:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} problems:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
