@@ -77,6 +77,11 @@ fn onbuild_inner_spans_point_at_the_inner_text() {
     assert_eq!(from.image.span.of(doc.text()), "img:1");
     assert_eq!(from.image.tag.unwrap().span.of(doc.text()), "1");
     assert_eq!(from.alias.unwrap().span.of(doc.text()), "x");
+    // BuildKit's parser also takes ONBUILD inside ONBUILD (its build does not).
+    let doc = Document::parse("ONBUILD ONBUILD FROM img:2\n").unwrap();
+    let inner = doc.instructions()[0].onbuild_inner().unwrap();
+    let from = inner.onbuild_inner().unwrap().from().unwrap();
+    assert_eq!(from.image.tag.unwrap().span.of(doc.text()), "2");
 }
 
 /// Found by the parse fuzzer: an instruction made of a bare continuation

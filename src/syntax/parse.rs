@@ -267,14 +267,18 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, ParseError> {
             ins.end_line = i;
         }
         ins.span = Span::new(ins.keyword_span.start, last_text_end);
-        if let Args::OnBuild(inner) = &mut ins.args {
-            inner.start_line = ins.start_line;
-            inner.end_line = ins.end_line;
+        // ONBUILD's inner instruction (and, BuildKit's parser allows it,
+        // an ONBUILD inside that) shares the lines, heredocs and logical
+        // line, through which its spans (FROM image parts, `${VAR}`s) map.
+        let (start_line, end_line, heredocs) = (ins.start_line, ins.end_line, &ins.heredocs);
+        let mut args = &mut ins.args;
+        while let Args::OnBuild(inner) = args {
+            inner.start_line = start_line;
+            inner.end_line = end_line;
             inner.span.end = last_text_end;
-            inner.heredocs = ins.heredocs.clone();
-            // The inner instruction's spans (its FROM image parts, its
-            // `${VAR}`s) map through the same logical line.
+            inner.heredocs = heredocs.clone();
             inner.logical = logical.clone();
+            args = &mut inner.args;
         }
         ins.logical = logical;
         instructions.push(ins);
