@@ -24,6 +24,7 @@ pub use logical::Logical;
 pub use span::Span;
 pub use vars::{VarRef, var_refs};
 
+use std::collections::HashMap;
 use std::fmt;
 
 /// A parse error at a 1-based line and column.
@@ -105,6 +106,8 @@ pub struct Document {
     instructions: Vec<Instruction>,
     comments: Vec<Comment>,
     stages: Vec<Stage>,
+    /// Lower-cased stage name to the indices of the stages so named, in order.
+    stage_names: HashMap<String, Vec<usize>>,
     line_starts: Vec<usize>,
 }
 
@@ -121,6 +124,12 @@ impl Document {
                 .map(|(i, _)| i + 1),
         );
         let stages = stages(&p.instructions);
+        let mut stage_names: HashMap<String, Vec<usize>> = HashMap::new();
+        for st in &stages {
+            if let Some(n) = st.name_lower() {
+                stage_names.entry(n).or_default().push(st.index);
+            }
+        }
         Ok(Document {
             text,
             escape: p.escape,
@@ -128,6 +137,7 @@ impl Document {
             instructions: p.instructions,
             comments: p.comments,
             stages,
+            stage_names,
             line_starts,
         })
     }
@@ -172,16 +182,24 @@ impl Document {
 
     /// The stage a `--from=` value names: a stage name or index before
     /// `before` (BuildKit only looks back), else `None` (an image).
+    ///
+    /// A hash lookup, then a binary search: analysis asks this for every
+    /// `--from` and FROM, so a linear scan here made 10,000 stages quadratic.
     pub fn stage_named(&self, name: &str, before: usize) -> Option<&Stage> {
-        let earlier = &self.stages[..before.min(self.stages.len())];
+        let before = before.min(self.stages.len());
         if let Ok(i) = name.parse::<usize>() {
-            return earlier.get(i);
+            return self.stages[..before].get(i);
         }
-        let lower = name.to_lowercase();
-        earlier
-            .iter()
-            .rev()
-            .find(|s| s.name_lower().as_deref() == Some(lower.as_str()))
+        let ids = if name
+            .bytes()
+            .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+        {
+            self.stage_names.get(&name.to_lowercase())
+        } else {
+            self.stage_names.get(name)
+        }?;
+        let k = ids.partition_point(|&i| i < before);
+        k.checked_sub(1).map(|k| &self.stages[ids[k]])
     }
 
     /// The file's line ending: CRLF when most lines end that way.
@@ -295,4 +313,26 @@ fn stages(instructions: &[Instruction]) -> Vec<Stage> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_named_looks_back_case_insensitively() {
+        let doc = Document::parse(
+            "FROM a AS Build\nFROM b AS x\nFROM c AS build\nFROM d AS \u{212a}\nFROM e\n",
+        )
+        .unwrap();
+        let idx = |name: &str, before: usize| doc.stage_named(name, before).map(|s| s.index);
+        assert_eq!(idx("build", 1), Some(0));
+        assert_eq!(idx("BUILD", 5), Some(2), "the last one so named before");
+        assert_eq!(idx("build", 0), None, "only earlier stages");
+        assert_eq!(idx("x", 9), Some(1));
+        assert_eq!(idx("1", 2), Some(1), "an index");
+        assert_eq!(idx("1", 1), None);
+        assert_eq!(idx("k", 5), Some(3), "the Kelvin sign lower-cases to k");
+        assert_eq!(idx("nope", 5), None);
+    }
 }
