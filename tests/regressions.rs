@@ -152,3 +152,38 @@ fn known_comment_inside_cmd_lost() {
         assert!(out.contains("# a comment inside"), "level {level}:\n{out}");
     }
 }
+
+#[path = "regressions/scale.rs"]
+mod scale;
+
+/// Run time grows with the input: ten times the stages may cost about ten
+/// times as much (30x allowed for noise), not a hundred. A ratio, so the
+/// machine's speed does not matter; the absolute numbers are in the
+/// criterion benchmark (`cargo bench --bench pipeline -- scale/`).
+fn grows_linearly(what: &str, make: fn(usize) -> String, small: usize) {
+    use std::time::{Duration, Instant};
+    let time = |n: usize| -> Duration {
+        let text = make(n);
+        let t0 = Instant::now();
+        dfslim::pipeline::run(&text, &dfslim::pipeline::Selection::default(), None).unwrap();
+        t0.elapsed()
+    };
+    time(small); // warm up
+    let (a, b) = (time(small), time(small * 10));
+    assert!(
+        b < a * 30,
+        "{what}: {small} took {a:?}, {} took {b:?}: worse than linear",
+        small * 10
+    );
+}
+
+#[test]
+fn continuation_lines_scale_linearly() {
+    grows_linearly("continuation lines", scale::continuation_lines, 10_000);
+}
+
+#[test]
+#[ignore = "analysis is quadratic in stages (Facts::shipped_builds scans every stage's copies and builds per feeder): 10,000 stages take seconds"]
+fn stages_scale_linearly() {
+    grows_linearly("stages", scale::stages, 1_000);
+}
