@@ -1,0 +1,2 @@
+FROM
+CMD ["go","run","go","run",""]

@@ -1,0 +1,4 @@
+FROM o
+RUN go build
+CMD /h
+R\
