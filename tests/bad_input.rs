@@ -400,8 +400,7 @@ fn a_full_disk() {
     // A 3 KiB Dockerfile (one page), then fill the rest of the file system.
     let padding = "# padding\n".repeat(300);
     let text = format!("{GO}{padding}");
-    let script = format!(
-        r#"set -e
+    let script = r#"set -e
 mount -t tmpfs -o size=16k tmpfs "$1"
 printf '%s' "$3" > "$1/Dockerfile"
 dd if=/dev/zero of="$1/filler" bs=1k count=64 2>/dev/null || true
@@ -411,8 +410,7 @@ set +e
 echo "exit=$?"
 printf '%s' "$3" | cmp -s - "$1/Dockerfile" && echo same
 ls -A "$1"
-"#
-    );
+"#;
     let out = std::process::Command::new("unshare")
         .args([
             "--mount",
@@ -420,7 +418,7 @@ ls -A "$1"
             "private",
             "sh",
             "-c",
-            &script,
+            script,
             "sh",
         ])
         .arg(&mnt)

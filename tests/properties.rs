@@ -259,9 +259,7 @@ fn instruction_lines(doc: &Document) -> Vec<bool> {
     let n = doc.text().split_inclusive('\n').count();
     let mut mine = vec![false; n + 2];
     for ins in doc.instructions() {
-        for l in ins.start_line..=ins.end_line {
-            mine[l] = true;
-        }
+        mine[ins.start_line..=ins.end_line].fill(true);
     }
     mine
 }
