@@ -226,5 +226,28 @@ fn blocked_by(id: &str, steps: &[Step]) -> Option<String> {
 /// Applies edits and parses the result; either failing is a transform bug.
 fn apply(doc: &Document, edits: &[edit::Edit]) -> Result<Document, String> {
     let text = edit::apply(doc.text(), edits).map_err(|e| e.to_string())?;
-    Document::parse(text).map_err(|e| format!("the rewritten text does not parse: {e}"))
+    let next =
+        Document::parse(text).map_err(|e| format!("the rewritten text does not parse: {e}"))?;
+    // Comments are the user's: a transform may move them, never drop them.
+    let mut kept: Vec<&str> = next
+        .comments()
+        .iter()
+        .map(|c| c.span.of(next.text()).trim())
+        .collect();
+    kept.sort_unstable();
+    for c in doc.comments() {
+        let t = c.span.of(doc.text()).trim();
+        match kept.binary_search(&t) {
+            Ok(i) => {
+                kept.remove(i);
+            }
+            Err(_) => {
+                return Err(format!(
+                    "the rewrite would drop the comment on line {}",
+                    c.line
+                ));
+            }
+        }
+    }
+    Ok(next)
 }

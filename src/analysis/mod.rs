@@ -29,6 +29,10 @@ pub struct Facts<'c> {
     pub context: Option<&'c BuildContext>,
     /// What the shipped program needs at run time, from the context.
     pub program: program::Program,
+    /// Per stage, the range of its builds in `builds`.
+    by_stage: Vec<std::ops::Range<usize>>,
+    /// Per stage, the source paths other stages copy from it.
+    copied_from: Vec<Vec<String>>,
 }
 
 impl<'c> Facts<'c> {
@@ -39,11 +43,29 @@ impl<'c> Facts<'c> {
             .iter()
             .flat_map(|s| gobuild::builds(doc, s, module))
             .collect();
+        let builds: Vec<GoBuild> = builds;
+        let by_stage = (0..stages.len())
+            .map(|s| {
+                let a = builds.partition_point(|b| b.stage < s);
+                let b = builds.partition_point(|b| b.stage <= s);
+                a..b
+            })
+            .collect();
+        let mut copied_from = vec![Vec::new(); stages.len()];
+        for st in &stages {
+            for c in &st.copies {
+                if let Source::Stage(f) = c.source {
+                    copied_from[f].extend(c.sources.iter().cloned());
+                }
+            }
+        }
         let mut facts = Facts {
             stages,
             builds,
             context,
             program: program::Program::default(),
+            by_stage,
+            copied_from,
         };
         facts.program = program::program(&facts, context, doc);
         facts
@@ -58,9 +80,15 @@ impl<'c> Facts<'c> {
     /// Go builds of `stage` that compile the project (not `go run`, not a
     /// tool installed by version, which is not built from the context).
     pub fn builds_in(&self, stage: usize) -> impl Iterator<Item = &GoBuild> {
-        self.builds
+        let range = self.by_stage.get(stage).cloned().unwrap_or(0..0);
+        self.builds[range]
             .iter()
-            .filter(move |b| b.stage == stage && !b.is_run() && !b.is_remote())
+            .filter(|b| !b.is_run() && !b.is_remote())
+    }
+
+    /// Every Go command of `stage`, `go run` and tool installs included.
+    pub fn stage_builds(&self, stage: usize) -> &[GoBuild] {
+        &self.builds[self.by_stage.get(stage).cloned().unwrap_or(0..0)]
     }
 
     /// True when `stage` builds Go (go build / go install).
@@ -106,13 +134,7 @@ impl<'c> Facts<'c> {
         };
         let mut out: Vec<&GoBuild> = self.builds_in(rt.index).collect();
         for f in self.feeders(rt.index) {
-            let copied: Vec<&String> = self
-                .stages
-                .iter()
-                .flat_map(|s| &s.copies)
-                .filter(|c| c.source == Source::Stage(f))
-                .flat_map(|c| &c.sources)
-                .collect();
+            let copied = &self.copied_from[f];
             for b in self.builds_in(f) {
                 let hit = match b.output.path() {
                     Some(p) => copied.iter().any(|src| covers(src, p)),
@@ -126,6 +148,52 @@ impl<'c> Facts<'c> {
         out.sort_by_key(|b| b.ins);
         out.dedup_by_key(|b| (b.ins, b.cmd.verb_word.span));
         out
+    }
+
+    /// Where the program `prog` (as a command names it, run from `workdir`)
+    /// is in the image, when it is a Go binary the image gets: built in the
+    /// runtime stage, or copied into it from a stage that builds Go. A bare
+    /// name is looked up on the builder's PATH.
+    pub fn go_binary_in_image(&self, prog: &str, workdir: Option<&str>) -> Option<String> {
+        let rt = self.runtime()?;
+        if !prog.contains('/') {
+            return self.builds_in(rt.index).find_map(|b| {
+                let f = b.output.path()?;
+                let (dir, name) = match &b.output {
+                    Output::File(f) => f.rsplit_once('/')?,
+                    _ => (f, prog),
+                };
+                let on_path = b
+                    .env
+                    .known("PATH")
+                    .is_some_and(|p| p.split(':').any(|e| e == dir));
+                (name == prog && on_path).then(|| format!("{dir}/{prog}"))
+            });
+        }
+        let path = env::join_path(workdir?, prog);
+        let inside = |out: &Output| match out {
+            Output::File(f) => *f == path,
+            Output::Dir(d) => path.starts_with(&format!("{d}/")),
+            _ => false,
+        };
+        if self.builds_in(rt.index).any(|b| inside(&b.output)) {
+            return Some(path);
+        }
+        let dirs: Vec<&str> = self
+            .builds
+            .iter()
+            .filter_map(|b| match &b.output {
+                Output::Dir(d) => Some(d.as_str()),
+                _ => None,
+            })
+            .collect();
+        let copied = rt.copies.iter().any(|c| {
+            matches!(c.source, Source::Stage(s) if self.builds_go(s))
+                && c.landing(|src| dirs.contains(&src.trim_end_matches('/')))
+                    .iter()
+                    .any(|l| covers(l, &path))
+        });
+        copied.then_some(path)
     }
 
     /// Tool tables, for transforms.

@@ -177,7 +177,10 @@ impl Document {
 
     /// The stage holding instruction `index`, if it is after the first FROM.
     pub fn stage_of(&self, index: usize) -> Option<&Stage> {
-        self.stages.iter().find(|s| s.range().contains(&index))
+        let i = self.stages.partition_point(|s| s.from <= index);
+        self.stages[..i]
+            .last()
+            .filter(|s| s.range().contains(&index))
     }
 
     /// The stage a `--from=` value names: a stage name or index before

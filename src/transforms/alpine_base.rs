@@ -260,7 +260,7 @@ fn unsafe_on_alpine(cx: &Cx, s: usize) -> Option<String> {
     let (doc, facts) = (cx.doc, cx.facts);
     let tables = facts.tables();
     let st = &facts.stages[s];
-    for b in facts.builds.iter().filter(|b| b.stage == s) {
+    for b in facts.stage_builds(s) {
         if let Cgo::On(why) = &b.cgo {
             return Some(format!(
                 "{why}: the build needs cgo, and golang:alpine has no C compiler"

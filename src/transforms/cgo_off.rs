@@ -33,16 +33,15 @@ impl Transform for CgoOff {
         if shipped.is_empty() {
             return Outcome::not_applicable("no Go build reaches the image");
         }
-        let mut stages: Vec<usize> = shipped.iter().map(|b| b.stage).collect();
-        stages.dedup();
         let mut edits = Vec::new();
         let mut lines = Vec::new();
-        for s in stages {
-            let builds: Vec<_> = shipped.iter().filter(|b| b.stage == s).collect();
+        // Shipped builds come in file order, so each stage's are together.
+        for builds in shipped.chunk_by(|a, b| a.stage == b.stage) {
+            let s = builds[0].stage;
             if builds.iter().all(|b| matches!(b.cgo, Cgo::Off(_))) {
                 continue;
             }
-            for b in &builds {
+            for b in builds {
                 match &b.cgo {
                     Cgo::On(why) => {
                         return Outcome::refuse(format!("{why}: the build asks for cgo"));

@@ -17,7 +17,7 @@
 //! **Example**: `CMD ["go","run","./cmd/main.go"]` after
 //! `RUN go build ./cmd/main.go` in `/go/src/app` -> `CMD ["/go/src/app/main"]`.
 
-use super::text::{insert_before, json_array, kw};
+use super::text::{insert_before, json_array, kw, replace_args};
 use super::{Cx, Outcome, Transform};
 use crate::analysis::env::join_path;
 use crate::analysis::gobuild::binary_name;
@@ -91,37 +91,21 @@ fn one(cx: &Cx, p: &Process) -> Step {
     let Some(prog) = argv.first() else {
         return Step::Nothing;
     };
-    let is_go = prog.rsplit('/').next() == Some("go");
-    if is_go && argv.get(1).map(String::as_str) == Some("run") {
+    if is_go_toolchain(prog) && argv.get(1).map(String::as_str) == Some("run") {
         return go_run(cx, p, argv, what);
     }
-    // A relative path (or a simple shell form) to a binary built here.
-    let Some(workdir) = at.workdir.as_deref() else {
-        return Step::Nothing;
-    };
+    // A relative path (or a simple shell form) to a Go binary the image has.
     let relative = !prog.starts_with('/') && prog.contains('/');
     if !(relative || p.shell_form) {
         return Step::Nothing;
     }
-    let path = if prog.contains('/') {
-        join_path(workdir, prog)
-    } else {
-        prog.clone()
-    };
-    let built = cx.facts.builds.iter().any(|b| match &b.output {
-        Output::File(f) => {
-            *f == path || (!prog.contains('/') && f.rsplit('/').next() == Some(prog.as_str()))
-        }
-        Output::Dir(d) => path.starts_with(&format!("{d}/")),
-        _ => false,
-    });
-    if !built {
+    let Some(path) = cx.facts.go_binary_in_image(prog, at.workdir.as_deref()) else {
         return Step::Nothing;
-    }
+    };
     let mut new_argv = vec![path.clone()];
     new_argv.extend(argv[1..].iter().cloned());
     Step::Edit(
-        vec![Edit::replace(ins.args_span, json_array(&new_argv))],
+        replace_args(doc, ins, json_array(&new_argv)),
         format!("{what} runs {path} in exec form"),
     )
 }
@@ -210,6 +194,12 @@ fn go_run(cx: &Cx, p: &Process, argv: &[String], what: &str) -> Step {
             } else {
                 binary_name(&pkgs[0]).unwrap_or_else(|| "app".into())
             };
+            // Never a binary named go: it would read as the toolchain.
+            let name = if name == "go" {
+                "app".to_string()
+            } else {
+                name
+            };
             let bin = join_path(&workdir, &name);
             let mut line = vec!["go".to_string(), "build".to_string()];
             for f in &cmd.flags {
@@ -226,7 +216,7 @@ fn go_run(cx: &Cx, p: &Process, argv: &[String], what: &str) -> Step {
     };
     let mut new_argv = vec![binary.clone()];
     new_argv.extend(args);
-    edits.push(Edit::replace(ins.args_span, json_array(&new_argv)));
+    edits.extend(replace_args(doc, ins, json_array(&new_argv)));
     Step::Edit(
         edits,
         format!(
@@ -286,4 +276,10 @@ fn add_build(doc: &crate::syntax::Document, at: usize, build: &str) -> Edit {
         &doc.instructions()[at],
         &[format!("{} {build}", kw(doc, "RUN"))],
     )
+}
+
+/// `go` or a path to the toolchain's `go` (`/usr/local/go/bin/go`); not a
+/// program that happens to be named go.
+pub(crate) fn is_go_toolchain(prog: &str) -> bool {
+    prog == "go" || prog.ends_with("/bin/go")
 }

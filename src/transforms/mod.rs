@@ -8,7 +8,7 @@
 
 mod alpine_base;
 mod cgo_off;
-mod cmd_binary;
+pub(crate) mod cmd_binary;
 pub mod goflags;
 mod multi_stage;
 mod scratch_runtime;

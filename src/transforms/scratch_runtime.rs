@@ -18,7 +18,7 @@
 //! **Example**: `FROM alpine:3.22` -> `FROM scratch` +
 //! `COPY --from=builder /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/`.
 
-use super::text::{insert_after, kw_like};
+use super::text::{continued_to_eof, insert_after, kw_like};
 use super::{Cx, Outcome, Transform};
 use crate::analysis::stages::{Base, Process, Source};
 use crate::analysis::{Cgo, Family, covers};
@@ -268,6 +268,12 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         notes.push("kept the distroless nonroot user as USER 65532:65532".to_string());
     }
     if !added.is_empty() {
+        if continued_to_eof(doc, from_ins) {
+            return Err(Outcome::refuse(format!(
+                "the FROM on line {} ends with a line continuation; lines added after it would join it",
+                from_ins.start_line
+            )));
+        }
         edits.push(insert_after(doc, from_ins, &added));
     }
     // scratch has no zone database: the binary must carry it.

@@ -83,6 +83,42 @@ fn is_directive_line(doc: &Document, line: usize) -> bool {
     doc.directives().iter().any(|d| d.line == line)
 }
 
+/// True when `ins` ends with a line continuation that only the end of the
+/// file stops: text added after it would join it.
+pub fn continued_to_eof(doc: &Document, ins: &Instruction) -> bool {
+    let text = doc.text();
+    let line_start = text[..ins.span.end].rfind('\n').map_or(0, |p| p + 1);
+    let last = text[line_start..ins.span.end].trim_end_matches([' ', '\t']);
+    last.ends_with(doc.escape()) && !last.trim_start().starts_with('#')
+}
+
+/// The comment lines inside a continued instruction, as written, so an edit
+/// that rewrites its arguments can keep them (above the instruction).
+pub fn inner_comments(doc: &Document, ins: &Instruction) -> Vec<String> {
+    doc.comments()
+        .iter()
+        .filter(|c| c.line > ins.start_line && c.line <= ins.end_line)
+        .map(|c| {
+            let start = doc.line_start(c.line);
+            doc.text()[start..c.span.end].to_string()
+        })
+        .collect()
+}
+
+/// Replaces the arguments of `ins` with `new`, keeping the comment lines
+/// they contained as lines just above the instruction.
+pub fn replace_args(doc: &Document, ins: &Instruction, new: String) -> Vec<Edit> {
+    let mut edits = Vec::new();
+    let comments = inner_comments(doc, ins);
+    if !comments.is_empty() {
+        let nl = doc.newline();
+        let text: String = comments.iter().map(|c| format!("{c}{nl}")).collect();
+        edits.push(Edit::insert(doc.line_start(ins.start_line), text));
+    }
+    edits.push(Edit::replace(ins.args_span, new));
+    edits
+}
+
 /// A JSON array of strings, as exec form writes it: `["/app", "-v"]`.
 pub fn json_array(items: &[String]) -> String {
     let parts: Vec<String> = items

@@ -32,7 +32,7 @@ pub(super) fn command<'a>(cx: &Cx, rt: &'a StageFacts) -> Result<&'a Process, Ou
     let prog = argv.first().ok_or_else(|| {
         Outcome::refuse(format!("the command on line {} is empty", line(proc.ins)))
     })?;
-    if prog.rsplit('/').next() == Some("go") {
+    if crate::transforms::cmd_binary::is_go_toolchain(prog) {
         return Err(Outcome::refuse(format!(
             "the command on line {} runs the Go toolchain (`{}`); cmd-binary must turn it into the binary first",
             line(proc.ins),
@@ -82,7 +82,12 @@ impl Binary {
         let mut argv = p.argv.clone()?;
         argv[0] = self.path.clone();
         let kw_text = ins.keyword_span.of(doc.text());
-        Some(format!("{kw_text} {}", json_array(&argv)))
+        let nl = doc.newline();
+        let comments: String = super::super::text::inner_comments(doc, ins)
+            .iter()
+            .map(|c| format!("{}{nl}", c.trim_start()))
+            .collect();
+        Some(format!("{comments}{kw_text} {}", json_array(&argv)))
     }
 }
 

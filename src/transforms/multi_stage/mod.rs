@@ -156,7 +156,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         carried.push(format!("{src} ({why})"));
     }
     block.extend(parts.tail);
-    edits.extend(relocate::relocate(doc, &parts.moved, &block));
+    edits.extend(relocate::relocate(doc, &parts.moved, &block).map_err(Outcome::refuse)?);
 
     if !carried.is_empty() {
         notes.push(format!(

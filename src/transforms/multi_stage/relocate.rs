@@ -9,7 +9,11 @@ use crate::syntax::{Document, Span};
 /// last line the builder keeps (comments included): blank lines and moved
 /// instructions after it are replaced whole, so the stages end up separated
 /// by exactly one blank line.
-pub(super) fn relocate(doc: &Document, moved: &[usize], block: &[String]) -> Vec<Edit> {
+pub(super) fn relocate(
+    doc: &Document,
+    moved: &[usize],
+    block: &[String],
+) -> Result<Vec<Edit>, String> {
     let text = doc.text();
     let mut deleted: Vec<Span> = moved
         .iter()
@@ -26,6 +30,16 @@ pub(super) fn relocate(doc: &Document, moved: &[usize], block: &[String]) -> Vec
             !deleted.iter().any(|s| s.start <= a && a < s.end) && !text[a..b].trim().is_empty()
         })
         .map_or(text.len(), |l| doc.line_end(l));
+    // A last kept line that ends in a continuation would swallow the new stage.
+    let last_kept = text[..keep_end].trim_end_matches(['\n', '\r']);
+    let last_line_text =
+        last_kept[last_kept.rfind('\n').map_or(0, |p| p + 1)..].trim_end_matches([' ', '\t']);
+    if last_line_text.ends_with(doc.escape()) && !last_line_text.trim_start().starts_with('#') {
+        return Err(format!(
+            "the line before the new stage ends with `{}`, which would join the stage to it",
+            doc.escape()
+        ));
+    }
     let mut edits: Vec<Edit> = deleted
         .iter()
         .filter(|s| s.end <= keep_end)
@@ -42,7 +56,7 @@ pub(super) fn relocate(doc: &Document, moved: &[usize], block: &[String]) -> Vec
         Span::new(keep_end, text.len()),
         format!("{lead}{}{end}", block.join(nl)),
     ));
-    edits
+    Ok(edits)
 }
 
 /// A deletion of whole lines that would leave two blank lines in a row
