@@ -110,3 +110,26 @@ pub fn all() -> &'static [&'static dyn Transform] {
 pub fn by_id(id: &str) -> Option<&'static dyn Transform> {
     all().iter().copied().find(|t| t.id() == id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog;
+
+    /// The catalog in transforms/*.toml and the code name the same
+    /// transforms, in the same (level) order.
+    #[test]
+    fn catalog_and_code_agree() {
+        let code: Vec<&str> = all().iter().map(|t| t.id()).collect();
+        let data: Vec<&str> = catalog::entries().iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(code, data);
+        let levels: Vec<u8> = catalog::entries().iter().map(|e| e.level).collect();
+        assert!(levels.windows(2).all(|w| w[0] <= w[1]), "{levels:?}");
+        for e in catalog::entries() {
+            for dep in &e.depends_on {
+                assert!(by_id(dep).is_some(), "{} depends on unknown {dep}", e.id);
+            }
+            assert!(!e.refuses.is_empty() && !e.example.after.is_empty());
+        }
+    }
+}
