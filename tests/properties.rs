@@ -4,9 +4,8 @@
 //! arbitrary text:
 //!
 //! - parsing never panics, and what parses keeps its bytes and sound spans;
-//! - for any input that parses, the output of every level parses and no
-//!   transform hits an internal error; it is a fixed point (that one is
-//!   ignored for now: known transform bugs, tests/regressions/known/);
+//! - for any input that parses, the output of every level parses, is a
+//!   fixed point, and no transform hits an internal error;
 //! - the bytes outside the edited ranges are the input's: the edited ranges
 //!   are derived from a line diff (Myers, `similar`) of input and output, and
 //!   every input line the diff deletes or replaces must belong to an
@@ -403,11 +402,8 @@ proptest! {
         }
     }
 
-    /// Running a level on its own output changes nothing. Ignored: the
-    /// transforms still have inputs where it does not hold (see
-    /// tests/regressions/known/); run it with `--ignored` to find more.
+    /// Running a level on its own output changes nothing.
     #[test]
-    #[ignore = "transform bugs: some outputs change on a second run (tests/regressions/known/)"]
     fn every_level_is_a_fixed_point(text in dockerfile()) {
         for level in 0..=5 {
             invariants::check_pipeline(&text, level);
