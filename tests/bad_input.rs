@@ -4,9 +4,9 @@
 //! file that may not be written keeps its bytes and leaves no temp file.
 //!
 //! Not here:
-//! - A file that changes between read and write: the CLI gives no moment to
-//!   change it in between, so this is `fsio::tests::a_file_changed_meanwhile_is_not_overwritten`
-//!   (the re-check inside `fsio::replace`).
+//! - A file that changes between read and write is tested here on a 5 MB
+//!   file, changed as soon as /proc shows dfslim has read it (while it is
+//!   still working), and in `fsio::tests::a_file_changed_meanwhile_is_not_overwritten`.
 //! - A malformed `dfslim.toml`: the configuration file is being written (src/config.rs).
 
 #![cfg(unix)]
@@ -534,4 +534,71 @@ fn one_bad_path_among_several() {
     assert_eq!(o.code, Some(2));
     assert_eq!(o.stdout.trim(), "a.Dockerfile");
     assert_eq!(fs::read_to_string(d.join("a.Dockerfile")).unwrap(), GO);
+}
+
+#[path = "regressions/scale.rs"]
+mod scale;
+
+/// A file changed while dfslim works on it is not overwritten. dfslim
+/// reads the 5 MB file at once and then works for most of a second; as soon
+/// as /proc shows it has read the whole file and closed it (a change before
+/// its last, end-of-file read would be part of what it read), the test
+/// appends a line.
+#[test]
+fn a_file_changed_while_dfslim_works_is_not_overwritten() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("Dockerfile");
+    let text = scale::continuation_lines(100_000);
+    fs::write(&f, &text).unwrap();
+    let real = fs::canonicalize(&f).unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("dfslim"))
+        .current_dir(dir.path())
+        .args(["fix", "Dockerfile"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let proc_dir = PathBuf::from(format!("/proc/{}", child.id()));
+    let bytes_read = || {
+        fs::read_to_string(proc_dir.join("io")).ok().and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("rchar: "))
+                .and_then(|n| n.trim().parse::<usize>().ok())
+        })
+    };
+    let has_open = || {
+        fs::read_dir(proc_dir.join("fd")).is_ok_and(|fds| {
+            fds.flatten()
+                .any(|e| fs::read_link(e.path()).is_ok_and(|t| t == real))
+        })
+    };
+    let start = std::time::Instant::now();
+    let mut changed = false;
+    while start.elapsed() < Duration::from_secs(20) {
+        match bytes_read() {
+            Some(n) if n >= text.len() && !has_open() => {
+                let mut h = fs::OpenOptions::new().append(true).open(&f).unwrap();
+                h.write_all(b"# theirs\n").unwrap();
+                changed = true;
+                break;
+            }
+            Some(_) => std::thread::sleep(Duration::from_micros(200)),
+            None => break, // no /proc here, or dfslim is already gone
+        }
+    }
+    let out = child.wait_with_output().unwrap();
+    if !changed {
+        eprintln!("SKIPPED a_file_changed_while_dfslim_works: /proc/PID/io not readable here");
+        return;
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("Dockerfile: changed on disk"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(fs::read_to_string(&f).unwrap(), format!("{text}# theirs\n"));
+    assert!(temp_files(dir.path()).is_empty());
 }
