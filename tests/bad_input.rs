@@ -552,7 +552,7 @@ fn a_file_changed_while_dfslim_works_is_not_overwritten() {
     let text = scale::continuation_lines(100_000);
     fs::write(&f, &text).unwrap();
     let real = fs::canonicalize(&f).unwrap();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("dfslim"))
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("dfslim"))
         .current_dir(dir.path())
         .args(["fix", "Dockerfile"])
         .stdout(std::process::Stdio::null())
