@@ -121,8 +121,10 @@ pub fn run(
         })
         .collect();
     let mut trail = Vec::new();
-    // Found once, on the text as written, then followed through the edits.
-    let (mut suppressions, warnings) = suppress::scan(&doc);
+    // Read again after every applied step: comments travel with the
+    // instructions they sit above (keep_attached sees to insertions).
+    let (original_suppressions, warnings) = suppress::scan(&doc);
+    let mut suppressions = original_suppressions.clone();
     for pass in 0..MAX_PASSES {
         let mut changed = false;
         for (k, t) in picked.iter().enumerate() {
@@ -163,10 +165,7 @@ pub fn run(
                                 Ok(next) if next.text() != doc.text() => {
                                     doc = next;
                                     changed = true;
-                                    // Keep each suppression on its instruction.
-                                    for s in &mut suppressions {
-                                        s.map_through(&edits);
-                                    }
+                                    suppressions = suppress::rescan(&doc, &original_suppressions);
                                     trail.push((t.id(), edits));
                                     Status::Applied { message, notes }
                                 }

@@ -353,11 +353,7 @@ fn only_instructions_changed(input: &str, output: &str, doc: &Document) {
         "the BOM"
     );
     let newlines = input.matches('\n').count();
-    // A suppression comment in a CRLF file hits an open transform bug
-    // (tests/regressions.rs: known_crlf_split_by_scratch_runtime); drop
-    // this exception when it is fixed.
-    let known_bug = input.contains("# dfslim: ignore");
-    if newlines > 0 && input.matches("\r\n").count() == newlines && !known_bug {
+    if newlines > 0 && input.matches("\r\n").count() == newlines {
         let bare = output.matches('\n').count() - output.matches("\r\n").count();
         assert_eq!(
             bare, 0,

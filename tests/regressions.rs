@@ -204,7 +204,6 @@ fn known_cmd_go_run_go_run() {
 /// `\r` and its `\n`: `FROM scratch\rCOPY --from=builder ...\r\n\n`, which
 /// makes one line of `FROM scratch` and the COPY.
 #[test]
-#[ignore = "transform bug: scratch-runtime splits a CRLF (a lone \\r joins FROM scratch and the next COPY)"]
 fn known_crlf_split_by_scratch_runtime() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/regressions/known/crlf-split-by-scratch-runtime.Dockerfile");
