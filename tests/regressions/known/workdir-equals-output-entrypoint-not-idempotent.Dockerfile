@@ -1,0 +1,5 @@
+FROM golang:1.21
+WORKDIR /app
+RUN go build -o /app .
+CMD /app
+ENTRYPOINT ./app
