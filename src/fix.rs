@@ -32,7 +32,7 @@ pub struct Options {
     pub context: Option<PathBuf>,
 }
 
-fn file_problem(e: &FileError) -> Problem {
+pub fn file_problem(e: &FileError) -> Problem {
     match e {
         FileError::NotUtf8 { line, column } | FileError::Binary { line, column } => {
             let msg = e.to_string();
@@ -57,10 +57,34 @@ pub fn run_text(text: &str, selection: &Selection, context: Option<&BuildContext
     if crate::suppress::ignores_file(text) {
         return FileOutcome::Ignored;
     }
+    if let Some(p) = unknown_instruction(text) {
+        return FileOutcome::Error(p);
+    }
     match pipeline::run(text, selection, context) {
         Ok(run) => FileOutcome::Done(run),
         Err(e) => FileOutcome::Error(Problem::at(e.line, e.column, e.message)),
     }
+}
+
+/// An instruction BuildKit's parser accepts and its build rejects: dfslim
+/// does not rewrite a file that cannot build.
+fn unknown_instruction(text: &str) -> Option<Problem> {
+    let doc = crate::syntax::Document::parse(text).ok()?;
+    let bad = doc.instructions().iter().find_map(|i| {
+        let inner = i
+            .onbuild_inner()
+            .filter(|x| x.keyword == crate::syntax::Keyword::Unknown);
+        (i.keyword == crate::syntax::Keyword::Unknown)
+            .then_some(i)
+            .or(inner)
+    })?;
+    let (line, column) = doc.line_col(bad.keyword_span.start);
+    let word = bad.keyword_span.of(doc.text());
+    Some(Problem::at(
+        line,
+        column,
+        format!("unknown instruction {word:?} (BuildKit would reject it at build time)"),
+    ))
 }
 
 /// The directory a file lives in (`.` for a bare name).

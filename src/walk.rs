@@ -148,6 +148,18 @@ pub fn discover(roots: &[PathBuf], filter: &Filter) -> Discovery {
                 continue;
             }
         };
+        // Named like a Dockerfile, a directory is a mistake, not a tree to walk.
+        let dockerfile_named = root
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(is_dockerfile_name);
+        if meta.is_dir() && dockerfile_named {
+            out.files.push(Err((
+                root.clone(),
+                "is a directory, not a Dockerfile".to_string(),
+            )));
+            continue;
+        }
         if !meta.is_dir() {
             if seen.insert(identity(&cwd, root)) {
                 out.files.push(Ok(root.clone()));

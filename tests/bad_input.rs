@@ -172,31 +172,9 @@ fn json_that_is_not_a_string_array() {
     );
 }
 
-/// BuildKit's parser accepts an unknown instruction and its build rejects
-/// it. dfslim at least never breaks it: the line is kept byte for byte, in
-/// the same stage, and the output parses.
-#[test]
-fn an_unknown_instruction_is_kept_as_written() {
-    let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("Dockerfile");
-    let text = GO.replace("WORKDIR /src\n", "WORKDIR /src\nFROB  --x  a\\\n  b\n");
-    fs::write(&f, &text).unwrap();
-    let o = run(dir.path(), &["fix", "--dry-run", "Dockerfile"]);
-    assert_ne!(o.code, Some(1), "{}", o.stderr);
-    assert_eq!(fs::read_to_string(&f).unwrap(), text, "--dry-run wrote");
-    let o = run(dir.path(), &["fix", "Dockerfile"]);
-    let after = fs::read_to_string(&f).unwrap();
-    assert!(after.contains("FROB  --x  a\\\n  b\n"), "{after}");
-    assert!(dfslim::syntax::Document::parse(after.as_str()).is_ok());
-    if o.code == Some(2) {
-        assert_eq!(after, text);
-    }
-}
-
 /// What issue 7 asks: an unknown instruction (the build would fail) is an
 /// error naming the file and line, and the file is left alone.
 #[test]
-#[ignore = "dfslim rewrites a file with an unknown instruction (exit 0); the issue wants exit 2 `path:line:col` — CLI/pipeline, not the syntax layer"]
 fn an_unknown_instruction_is_an_error() {
     rejects(
         "u.Dockerfile",
@@ -257,7 +235,6 @@ impl FifoLike for fs::FileType {
 
 /// A directory given where a Dockerfile is needed.
 #[test]
-#[ignore = "a directory named Dockerfile is walked as a directory: `no Dockerfiles found`, exit 0; the issue wants exit 2 — walk.rs/CLI"]
 fn a_directory_named_dockerfile() {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir(dir.path().join("Dockerfile")).unwrap();

@@ -272,7 +272,15 @@ fn round_trip_on_the_corpus() {
             .stdin(std::fs::File::open(&path).unwrap())
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", path.display());
+        // A file BuildKit's build would reject (an unknown instruction) is an
+        // error, and still comes back unchanged.
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success()
+                || (out.status.code() == Some(2) && stderr.contains("unknown instruction")),
+            "{}: {stderr}",
+            path.display()
+        );
         assert_eq!(out.stdout, text.as_bytes(), "{}", path.display());
     }
 }

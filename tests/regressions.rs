@@ -222,7 +222,6 @@ fn known_crlf_split_by_scratch_runtime() {
 /// WORKDIR is /app, and the shell-form ENTRYPOINT `./app` after CMD is left
 /// alone on the first run and rewritten to `["/app/app"]` on the second.
 #[test]
-#[ignore = "transform bug: WORKDIR /app with -o /app and ENTRYPOINT ./app; level 2 changes on a second run"]
 fn known_workdir_equals_output_entrypoint() {
     known("workdir-equals-output-entrypoint-not-idempotent.Dockerfile");
 }

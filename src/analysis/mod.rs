@@ -187,11 +187,13 @@ impl<'c> Facts<'c> {
                 _ => None,
             })
             .collect();
+        let is_dir = |src: &str| dirs.contains(&src.trim_end_matches('/')) || src.ends_with('/');
+        // A file lands at one path; only a directory covers what is below it.
         let copied = rt.copies.iter().any(|c| {
             matches!(c.source, Source::Stage(s) if self.builds_go(s))
-                && c.landing(|src| dirs.contains(&src.trim_end_matches('/')))
-                    .iter()
-                    .any(|l| covers(l, &path))
+                && c.sources.iter().zip(c.landing(is_dir)).any(|(src, l)| {
+                    l == path || (is_dir(src) && path.starts_with(&format!("{l}/")))
+                })
         });
         copied.then_some(path)
     }

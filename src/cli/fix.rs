@@ -144,12 +144,18 @@ pub fn run(args: FixArgs) -> u8 {
             context: args.context.clone(),
         };
         let outcome = match fsio::read_stdin() {
-            Ok(text) => fix::fix_text(&text, &options, options.context.as_deref()),
-            Err(e) => FileOutcome::Error(Problem::new(e.to_string())),
+            Ok(text) => {
+                let outcome = fix::fix_text(&text, &options, options.context.as_deref());
+                // As a filter, hand back the text unchanged when it cannot be
+                // rewritten, so `dfslim fix - < a > b` never loses it.
+                stdin_output = Some(match &outcome {
+                    FileOutcome::Done(run) => run.output.clone(),
+                    _ => text,
+                });
+                outcome
+            }
+            Err(e) => FileOutcome::Error(fix::file_problem(&e)),
         };
-        if let FileOutcome::Done(run) = &outcome {
-            stdin_output = Some(run.output.clone());
-        }
         reports.push(FileReport::new("-", outcome));
     }
 

@@ -68,7 +68,7 @@ impl Transform for AlpineBase {
         }
         if changed.is_empty() {
             return match refusals.is_empty() {
-                false => Outcome::refuse(refusals.join("; ")),
+                false => Outcome::refuse(super::text::listing(&refusals, "; ")),
                 true if already > 0 => {
                     Outcome::not_applicable("the Go builder already uses an alpine image")
                 }
@@ -80,7 +80,10 @@ impl Transform for AlpineBase {
         notes.extend(refusals.into_iter().map(|r| format!("left alone: {r}")));
         Outcome::apply(
             edits,
-            format!("builder base to alpine: {}", changed.join(", ")),
+            format!(
+                "builder base to alpine: {}",
+                super::text::listing(&changed, ", ")
+            ),
         )
         .with_notes(notes)
     }

@@ -90,7 +90,10 @@ impl Transform for CgoOff {
         }
         Outcome::apply(
             edits,
-            format!("ENV CGO_ENABLED=0 before the Go build ({})", at.join(", ")),
+            format!(
+                "ENV CGO_ENABLED=0 before the Go build ({})",
+                super::text::listing(&at, ", ")
+            ),
         )
         .with_notes(notes)
     }
@@ -116,7 +119,7 @@ fn c_toolchain(cx: &Cx, s: usize) -> Option<String> {
             let line = cx.doc.instructions()[i.ins].start_line;
             return Some(format!(
                 "line {line} installs {} for the build: it compiles C code",
-                c.join(", ")
+                super::text::listing(&c, ", ")
             ));
         }
     }

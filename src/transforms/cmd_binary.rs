@@ -63,7 +63,7 @@ impl Transform for CmdBinary {
                 "CMD and ENTRYPOINT already run a binary in exec form (or not one built here)",
             );
         }
-        Outcome::apply(edits, messages.join("; "))
+        Outcome::apply(edits, super::text::listing(&messages, "; "))
     }
 }
 

@@ -54,7 +54,10 @@ impl Transform for StripFlags {
         let at: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
         Outcome::apply(
             edits,
-            format!("-s -w added to the link flags (line {})", at.join(", ")),
+            format!(
+                "-s -w added to the link flags (line {})",
+                super::text::listing(&at, ", ")
+            ),
         )
     }
 }

@@ -119,6 +119,17 @@ pub fn replace_args(doc: &Document, ins: &Instruction, new: String) -> Vec<Edit>
     edits
 }
 
+/// A list for a message, cut short when long: `a, b, c and 97 more`.
+pub fn listing<S: AsRef<str>>(items: &[S], sep: &str) -> String {
+    const SHOWN: usize = 6;
+    let shown: Vec<&str> = items.iter().take(SHOWN).map(AsRef::as_ref).collect();
+    let mut out = shown.join(sep);
+    if items.len() > SHOWN {
+        out.push_str(&format!(" and {} more", items.len() - SHOWN));
+    }
+    out
+}
+
 /// A JSON array of strings, as exec form writes it: `["/app", "-v"]`.
 pub fn json_array(items: &[String]) -> String {
     let parts: Vec<String> = items

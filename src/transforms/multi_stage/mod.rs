@@ -161,7 +161,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     if !carried.is_empty() {
         notes.push(format!(
             "also copied into the runtime: {}",
-            carried.join("; ")
+            super::text::listing(&carried, "; ")
         ));
     }
     notes.extend(facts.program.unchecked.iter().cloned());

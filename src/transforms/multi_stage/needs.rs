@@ -28,7 +28,7 @@ pub(super) fn refuse_what_alpine_lacks(
             return Err(Outcome::refuse(format!(
                 "line {} installs {} with {}, which the program may need at run time; the alpine runtime would not have them",
                 line(inst.ins),
-                runtime_pkgs.join(", "),
+                super::super::text::listing(&runtime_pkgs, ", "),
                 inst.manager
             )));
         }
@@ -56,7 +56,7 @@ pub(super) fn refuse_what_alpine_lacks(
         return Err(Outcome::refuse(format!(
             "line {} installs C libraries ({}) the binary may link against; the runtime would not have them",
             line(i.ins),
-            libs.join(", ")
+            super::super::text::listing(&libs, ", ")
         )));
     }
     Ok(tz)
