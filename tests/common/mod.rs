@@ -39,6 +39,13 @@ pub fn on_ci() -> bool {
     std::env::var_os("CI").is_some()
 }
 
+/// Reports a part skipped because shared data (../shared) is not in this
+/// checkout: said out loud, never silent, and not a failure even on CI,
+/// where the folder may not exist.
+pub fn skip_without_data(what: &str, why: &str) {
+    eprintln!("SKIPPED {what}: {why}");
+}
+
 /// Reports a skipped part loudly (and fails on CI).
 pub fn skip(what: &str, why: &str) {
     if on_ci() {
