@@ -103,7 +103,8 @@ pub fn hadolint() -> Result<PathBuf, String> {
 }
 
 /// A Docker engine with the stand-in base images, made on first use by
-/// tests/e2e/engine.sh (only when `docker info` fails) and
+/// tests/e2e/engine.sh (only when `docker info` fails),
+/// tests/e2e/mirror.sh (the package-registry mirrors builds install from) and
 /// tests/e2e/base-images.sh (a no-op when the images exist). `Err` says why
 /// there is none; callers [`skip`] with it, which fails on CI.
 pub fn docker_engine() -> Result<(), String> {
@@ -136,6 +137,8 @@ pub fn docker_engine() -> Result<(), String> {
             if !up() {
                 script("engine.sh")?;
             }
+            // The registry mirrors first: stand-ins may fill them as they are made.
+            script("mirror.sh")?;
             script("base-images.sh")?;
             eprintln!(
                 "e2e: Docker engine and stand-in base images ready in {:.1} s",

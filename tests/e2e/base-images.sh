@@ -40,85 +40,17 @@ REV_GOLANG_ALPINE=4
 REV_GOLANG_DEBIAN=4
 # ------------------------------------------------------------------------------
 
-SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-REPO_ROOT=$(cd -- "$SCRIPT_DIR/../.." && pwd)
-E2E_DIR=${DFSLIM_E2E_DIR:-$REPO_ROOT/target/e2e}
-CACHE=${DFSLIM_E2E_CACHE:-$E2E_DIR/cache}
-SUITE=${DFSLIM_E2E_SUITE:-bookworm}
-FORCE=0
-[[ ${1:-} == --force ]] && FORCE=1
-
-HOST_CA=/etc/ssl/certs/ca-certificates.crt
-HOST_LIBC=/lib/x86_64-linux-gnu/libc.so.6
-HOST_LD=/lib64/ld-linux-x86-64.so.2 # resolved with cp -L
-BASE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+E2E_NAME=base-images
+[[ ${1:-} == --force ]] && export DFSLIM_E2E_FORCE=1
+# shellcheck source=tests/e2e/lib.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
+SCRIPT_DIR=$E2E_LIB_DIR
 GO_ENV=(GOPATH=/go GOTOOLCHAIN=local GOPROXY=off GOSUMDB=off)
 
-T_START=$SECONDS
-log() { printf '[base-images %4ds] %s\n' "$((SECONDS - T_START))" "$*" >&2; }
-die() { printf 'base-images.sh: ERROR: %s\n' "$*" >&2; exit 1; }
-
-docker info >/dev/null 2>&1 || die "docker engine not answering; run tests/e2e/engine.sh first"
-# The images are machine-wide: serialize concurrent callers (parallel tests, CI).
-exec 9>"${DFSLIM_E2E_LOCK_DIR:-/tmp}/dfslim-e2e-images.lock"
-flock -w 900 9 || die "timed out waiting for another base-images.sh"
 for f in /bin/busybox "$HOST_CA" "$HOST_LIBC" "$HOST_LD" /usr/share/zoneinfo/Europe/Berlin; do
   [[ -e $f ]] || die "missing $f on the host; run tests/e2e/engine.sh (it installs the packages)"
 done
 command -v go >/dev/null || die "no go on the host; run tests/e2e/engine.sh"
-mkdir -p "$CACHE"
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/dfslim-base.XXXXXX")
-cleanup() { rm -rf "$WORK"; }
-trap cleanup EXIT
-
-# image_state TAG REV -> ours (label = REV) | stale (other dfslim rev) | foreign | missing
-image_state() {
-  local rev
-  if ! rev=$(docker image inspect -f '{{index .Config.Labels "dfslim.e2e.rev"}}' "$1" 2>/dev/null); then
-    echo missing
-  elif [[ $rev == "$2" ]]; then
-    echo ours
-  elif [[ -z $rev || $rev == "<no value>" ]]; then
-    echo foreign
-  else
-    echo stale
-  fi
-}
-
-# needs_build TAG REV -> 0 when TAG must be (re)imported
-needs_build() {
-  ((FORCE)) && return 0
-  case $(image_state "$1" "$2") in ours | foreign) return 1 ;; *) return 0 ;; esac
-}
-
-# tag_aliases REV PRIMARY ALIAS... : point missing/stale aliases at PRIMARY
-tag_aliases() {
-  local rev=$1 primary=$2 t
-  shift 2
-  for t in "$@"; do
-    [[ $t == "$primary" ]] && continue
-    if ((!FORCE)); then
-      case $(image_state "$t" "$rev") in ours | foreign) continue ;; esac
-    fi
-    docker tag "$primary" "$t"
-  done
-}
-
-# tar_dir DIR OUT.tar : deterministic-ish, root-owned tar, written atomically
-tar_dir() {
-  tar --numeric-owner --owner=0 --group=0 -C "$1" -cf "$2.part" .
-  mv "$2.part" "$2"
-}
-
-import_tar() { # TAR TAG REV change...
-  local tar=$1 tag=$2 rev=$3 t0=$SECONDS
-  shift 3
-  local args=() c
-  for c in "$@" "LABEL dfslim.e2e.rev=$rev"; do args+=(--change "$c"); done
-  docker import "${args[@]}" "$tar" "$tag" >/dev/null
-  log "imported $tag in $((SECONDS - t0)) s ($(du -h "$tar" | cut -f1) tar)"
-}
 
 # ---- alpine-like root: busybox, /etc basics, CA bundle, glibc as "musl" ------
 # Real alpine has musl at /lib/ld-musl-x86_64.so.1 and no /lib64. The stand-in puts
@@ -253,17 +185,6 @@ build_golang_alpine_tar() {
   log "golang-alpine rootfs built in $((SECONDS - t0)) s"
 }
 
-debian_mirror() {
-  if [[ -n ${DFSLIM_E2E_MIRROR:-} ]]; then
-    echo "$DFSLIM_E2E_MIRROR"
-    return
-  fi
-  local m
-  m=$(grep -hsE '^(URIs:|deb )' /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list 2>/dev/null |
-    grep -v -e security -e '\[' | sed -E 's/^URIs:[[:space:]]*//; s/^deb[[:space:]]+//' | awk '{print $1; exit}')
-  echo "${m:-http://deb.debian.org/debian}"
-}
-
 build_golang_debian_tar() {
   local tar=$1 root=$WORK/golang-debian
   [[ -f $tar ]] && return 0
@@ -288,19 +209,6 @@ build_golang_debian_tar() {
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/var/log/*.log
   tar_dir "$root" "$tar"
   log "golang-debian rootfs built in $((SECONDS - t0)) s"
-}
-
-build_group() { # NAME TAR-BUILDER TAR REV CHANGES-ARRAY-NAME TAGS...
-  local name=$1 builder=$2 tar=$3 rev=$4 changes_name=$5
-  shift 5
-  local -n changes=$changes_name
-  if needs_build "$1" "$rev"; then
-    "$builder" "$tar"
-    import_tar "$tar" "$1" "$rev" "${changes[@]}"
-  else
-    log "$1 present ($name); skipping"
-  fi
-  tag_aliases "$rev" "$@"
 }
 
 go_env_changes() { # PATH element for go
@@ -344,3 +252,11 @@ build_group golang-debian build_golang_debian_tar "$DEB_TAR" "$REV_GOLANG_DEBIAN
 
 log "done in $((SECONDS - T_START)) s"
 docker image ls --format '{{.Repository}}:{{.Tag}}\t{{.Size}}' | grep -E '^(alpine|golang):' | sort >&2
+
+# The other ecosystems' stand-ins, one script each (they share lib.sh and the lock).
+for script in "$SCRIPT_DIR"/images/*.sh; do
+  [[ -e $script ]] || continue
+  log "running images/$(basename "$script")"
+  bash "$script" || die "images/$(basename "$script") failed"
+done
+log "all stand-ins ready in $((SECONDS - T_START)) s"
