@@ -35,8 +35,8 @@ GOLANG_DEBIAN_TAGS=(
 )
 # Bump one when the content of that stand-in changes: its cached tar and image are
 # rebuilt (the value is stored in the image label dfslim.e2e.rev and the tar name).
-REV_ALPINE=4
-REV_GOLANG_ALPINE=4
+REV_ALPINE=6
+REV_GOLANG_ALPINE=6
 REV_GOLANG_DEBIAN=4
 # ------------------------------------------------------------------------------
 
@@ -70,13 +70,110 @@ make_busybox_root() {
     [[ $applet == bin/busybox || -e $root/$applet ]] && continue
     ln -s /bin/busybox "$root/$applet"
   done < <(/bin/busybox --list-full)
-  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/sbin/nologin\n' >"$root/etc/passwd"
-  printf 'root:x:0:root\nnobody:x:65534:\n' >"$root/etc/group"
+  add_alpine_accounts "$root"
   printf 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.0\nPRETTY_NAME="dfslim e2e stand-in for Alpine (busybox + glibc as musl)"\n' >"$root/etc/os-release"
   cp "$HOST_CA" "$root/etc/ssl/certs/ca-certificates.crt"
   ln -s certs/ca-certificates.crt "$root/etc/ssl/cert.pem"
   cp -L "$HOST_LIBC" "$root/lib/libc.so.6"
   cp -L "$HOST_LD" "$root$MUSL_LD"
+  add_apk_emulation "$root"
+}
+
+# /etc/passwd and /etc/group as alpine-baselayout-data 3.6 has them (so `adduser -S`
+# picks uid 100 and `addgroup -S` gid 101, as on Alpine: gid 100 is "users"), and
+# /etc/shells.
+add_alpine_accounts() {
+  local root=$1
+  cat >"$root/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/sh
+bin:x:1:1:bin:/bin:/sbin/nologin
+daemon:x:2:2:daemon:/sbin:/sbin/nologin
+lp:x:4:7:lp:/var/spool/lpd:/sbin/nologin
+sync:x:5:0:sync:/sbin:/bin/sync
+shutdown:x:6:0:shutdown:/sbin:/sbin/shutdown
+halt:x:7:0:halt:/sbin:/sbin/halt
+mail:x:8:12:mail:/var/mail:/sbin/nologin
+news:x:9:13:news:/usr/lib/news:/sbin/nologin
+uucp:x:10:14:uucp:/var/spool/uucppublic:/sbin/nologin
+cron:x:16:16:cron:/var/spool/cron:/sbin/nologin
+ftp:x:21:21::/var/lib/ftp:/sbin/nologin
+sshd:x:22:22:sshd:/dev/null:/sbin/nologin
+games:x:35:35:games:/usr/games:/sbin/nologin
+ntp:x:123:123:NTP:/var/empty:/sbin/nologin
+guest:x:405:100:guest:/dev/null:/sbin/nologin
+nobody:x:65534:65534:nobody:/:/sbin/nologin
+EOF
+  cat >"$root/etc/group" <<'EOF'
+root:x:0:root
+bin:x:1:root,bin,daemon
+daemon:x:2:root,bin,daemon
+sys:x:3:root,bin
+adm:x:4:root,daemon
+tty:x:5:
+disk:x:6:root
+lp:x:7:lp
+kmem:x:9:
+wheel:x:10:root
+floppy:x:11:root
+mail:x:12:mail
+news:x:13:news
+uucp:x:14:uucp
+cron:x:16:cron
+audio:x:18:
+cdrom:x:19:
+dialout:x:20:root
+ftp:x:21:
+sshd:x:22:
+input:x:23:
+tape:x:26:root
+video:x:27:root
+netdev:x:28:
+kvm:x:34:kvm
+games:x:35:
+shadow:x:42:
+www-data:x:82:
+users:x:100:games
+ntp:x:123:
+abuild:x:300:
+utmp:x:406:
+ping:x:999:
+nogroup:x:65533:
+nobody:x:65534:
+EOF
+  printf '# valid login shells\n/bin/sh\n/bin/ash\n' >"$root/etc/shells"
+}
+
+# Emulated apk and user applets (real Alpine has apk-tools, and busybox's
+# adduser/addgroup/deluser/delgroup applets, which Debian's busybox-static lacks).
+# `apk` is a busybox-sh script (tests/e2e/images/debian/alpine/apk says what it does
+# and what it can install) that installs from a repository tests/e2e/images/debian.sh
+# makes from Debian packages, served by tests/e2e/mirror.sh: only the scripts and a
+# small apk database are baked into the image (~25 KB). /etc/apk/repositories names
+# the mirror (main, community), /lib/apk/db/installed lists Alpine 3.20's base
+# packages (never removed), /etc/apk/world the base world, /var/cache/apk is there
+# and empty, as on Alpine.
+APK_EMU_DIR=$SCRIPT_DIR/images/debian/alpine
+add_apk_emulation() {
+  local root=$1 mirror t p n v i
+  mirror=$(bash "$SCRIPT_DIR/mirror.sh" url) || die "cannot tell the mirror URL (tests/e2e/mirror.sh url)"
+  mkdir -p "$root/etc/apk/keys" "$root/lib/apk/db" "$root/var/cache/apk" "$root/usr/sbin"
+  install -m 0755 "$APK_EMU_DIR/apk" "$root/sbin/apk"
+  install -m 0755 "$APK_EMU_DIR/usertools" "$root/usr/sbin/.dfslim-usertools"
+  for t in adduser addgroup deluser delgroup; do
+    rm -f "$root/usr/sbin/$t" "$root/bin/$t" "$root/sbin/$t"
+    ln -s .dfslim-usertools "$root/usr/sbin/$t"
+  done
+  printf '%s/alpine/v3.20/main\n%s/alpine/v3.20/community\n' "$mirror" "$mirror" >"$root/etc/apk/repositories"
+  echo x86_64 >"$root/etc/apk/arch"
+  printf '%s\n' alpine-baselayout alpine-keys apk-tools busybox ca-certificates-bundle >"$root/etc/apk/world"
+  for p in alpine-baselayout:3.6.5-r0:8000 alpine-baselayout-data:3.6.5-r0:20000 alpine-keys:2.4-r1:14000 \
+    apk-tools:2.14.4-r1:300000 busybox:1.36.1-r29:950000 busybox-binsh:1.36.1-r29:1 \
+    ca-certificates-bundle:20240705-r0:230000 libcrypto3:3.3.2-r0:4500000 libssl3:3.3.2-r0:800000 \
+    musl:1.2.5-r0:650000 musl-utils:1.2.5-r0:120000 scanelf:1.3.7-r2:80000 ssl_client:1.36.1-r29:14000 \
+    zlib:1.3.1-r1:100000; do
+    IFS=: read -r n v i <<<"$p"
+    printf 'P:%s\nV:%s\nA:x86_64\nI:%s\nx:base\n\n' "$n" "$v" "$i"
+  done >"$root/lib/apk/db/installed"
 }
 
 # patch_interp FILE: rewrite the glibc loader path to the musl one, in place and

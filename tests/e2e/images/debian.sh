@@ -268,4 +268,10 @@ if needs_build "${DEBIAN_TAGS[0]}" "$REV_DEBIAN" || needs_build "${DEBIAN_SLIM_T
 fi
 build_group debian build_debian_tars "$FULL_TAR" "$REV_DEBIAN" DEBIAN_CHANGES "${DEBIAN_TAGS[@]}"
 build_group debian-slim build_debian_tars "$SLIM_TAR" "$REV_DEBIAN" DEBIAN_CHANGES "${DEBIAN_SLIM_TAGS[@]}"
+
+# The package repository behind the alpine stand-ins' emulated apk, made from
+# Debian's packages (see images/debian/alpine/apk-repo.sh), in the mirror.
+# shellcheck source=tests/e2e/images/debian/alpine/apk-repo.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/debian/alpine/apk-repo.sh"
+make_apk_repo
 log "done in $((SECONDS - T_START)) s"
