@@ -1,0 +1,72 @@
+# Stand-in for eclipse-temurin:17-jdk (see tests/e2e/images/java.sh).
+#
+# The real image (github:adoptium/containers 17/jdk/ubuntu/noble/Dockerfile) is
+# ubuntu:24.04 + curl wget gnupg fontconfig ca-certificates p11-kit binutils tzdata
+# locales (en_US.UTF-8 generated), and the Temurin JDK tarball unpacked at
+# /opt/java/openjdk (src.zip removed), `java -Xshare:dump`, ENTRYPOINT
+# /__cacert_entrypoint.sh, CMD ["jshell"].
+#
+# Here: debian:bookworm-slim instead of Ubuntu, and Debian's openjdk-17-jdk-headless
+# (17.0.x, HotSpot, with jmods, so jlink works) instead of Temurin's build, made into
+# a self-contained tree at /opt/java/openjdk like the tarball: every symlink of the
+# Debian layout (conf/ -> /etc/java-17-openjdk, lib/security/cacerts ->
+# /etc/ssl/certs/java/cacerts, ...) replaced by the file it points to, dangling ones
+# (src.zip, docs) dropped. So `COPY --from=<this> /opt/java/openjdk ...` carries a
+# working JDK, as with the real image.
+FROM debian:bookworm-slim AS debian-jdk
+RUN set -eux; \
+    apt-get update; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openjdk-17-jdk-headless; \
+    rm -rf /var/lib/apt/lists/*; \
+    mkdir -p /opt/java; \
+    cp -a /usr/lib/jvm/java-17-openjdk-amd64 /opt/java/openjdk; \
+    cd /opt/java/openjdk; \
+    find . -type l | while read -r l; do \
+        t=$(readlink -f "$l" || true); \
+        rm -f "$l"; \
+        if [ -f "$t" ]; then cp -p "$t" "$l"; \
+        elif [ -d "$t" ] && [ "${t#/usr/share/doc}" = "$t" ]; then cp -a -L "$t" "$l"; fi; \
+    done; \
+    test -z "$(find . -type l)"; \
+    /opt/java/openjdk/bin/java -version
+
+FROM debian:bookworm-slim
+
+ENV JAVA_HOME=/opt/java/openjdk
+ENV PATH=$JAVA_HOME/bin:$PATH
+
+# Default to UTF-8 file.encoding
+ENV LANG='en_US.UTF-8' LANGUAGE='en_US:en' LC_ALL='en_US.UTF-8'
+
+RUN set -eux; \
+    apt-get update; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        curl \
+        wget \
+        gnupg \
+        fontconfig \
+        ca-certificates p11-kit \
+        # jlink --strip-debug on 13+ needs objcopy
+        binutils \
+        tzdata \
+        locales \
+    ; \
+    echo "en_US.UTF-8 UTF-8" >> /etc/locale.gen; \
+    locale-gen en_US.UTF-8; \
+    rm -rf /var/lib/apt/lists/*
+
+# Debian's 17.0.x build inside, whatever this says.
+ENV JAVA_VERSION=jdk-17
+
+COPY --from=debian-jdk /opt/java/openjdk /opt/java/openjdk
+RUN set -eux; \
+    find "$JAVA_HOME/lib" -name '*.so' -exec dirname '{}' ';' | sort -u > /etc/ld.so.conf.d/docker-openjdk.conf; \
+    ldconfig; \
+    java -Xshare:dump; \
+    javac --version; \
+    java --version
+
+COPY entrypoint.sh /__cacert_entrypoint.sh
+ENTRYPOINT ["/__cacert_entrypoint.sh"]
+
+CMD ["jshell"]
