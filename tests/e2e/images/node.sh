@@ -37,9 +37,12 @@
 #     had offline).
 #   - The e2e network: the images carry three ENV lines the real ones do not, pointing
 #     the tools at the machine's mirror (tests/e2e/mirror.sh) instead of the Internet:
-#       NPM_CONFIG_REGISTRY=<mirror>/npm/     npm, npx and pnpm use it (yarn classic
-#                                             reads it too, but follows the full URLs
-#                                             in yarn.lock)
+#       NPM_CONFIG_REGISTRY=<mirror>/npm/     npm, npx and pnpm use it
+#       YARN_REGISTRY=<mirror>/npm/           yarn classic (it ignores NPM_CONFIG_REGISTRY);
+#                                             but yarn classic fetches the full URLs written
+#                                             in yarn.lock (registry.yarnpkg.com) as they
+#                                             are, so an app with a yarn.lock cannot install
+#                                             from the mirror (measured: TLS error)
 #       COREPACK_NPM_REGISTRY=<mirror>/npm    corepack downloads pnpm from there
 #       COREPACK_INTEGRITY_KEYS=0             the registry this machine reaches serves
 #                                             no dist.signatures, so corepack's check
@@ -68,8 +71,8 @@ YARN_VERSION=1.22.22
 PNPM_VERSIONS=(9.15.9)
 # Bump one when the content of that stand-in changes.
 REV_BUILDPACK=1
-REV_NODE=1
-REV_NODE_SLIM=1
+REV_NODE=2
+REV_NODE_SLIM=2
 REV_DISTROLESS_NODE=1
 # ------------------------------------------------------------------------------
 

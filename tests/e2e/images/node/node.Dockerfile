@@ -35,6 +35,7 @@ RUN ln -s /opt/yarn-v$YARN_VERSION/bin/yarn /usr/local/bin/yarn \
 # them is off (COREPACK_INTEGRITY_KEYS=0); the tarball integrity is still checked.
 ARG MIRROR
 ENV NPM_CONFIG_REGISTRY=${MIRROR}/npm/ \
+    YARN_REGISTRY=${MIRROR}/npm/ \
     COREPACK_NPM_REGISTRY=${MIRROR}/npm \
     COREPACK_INTEGRITY_KEYS=0 \
     NODEJS_ORG_MIRROR=${MIRROR}/nodejs/dist
