@@ -5,6 +5,7 @@
 //! read the same text; `transforms/tables/*.toml` holds the knowledge the
 //! transforms consult (image families, cgo modules, tool lists).
 
+use crate::ecosystem::Ecosystem;
 use serde::Deserialize;
 use std::sync::OnceLock;
 
@@ -13,6 +14,9 @@ use std::sync::OnceLock;
 #[serde(deny_unknown_fields)]
 pub struct Entry {
     pub id: String,
+    /// The folder it lives in (`transforms/<ecosystem>/<id>.toml`).
+    #[serde(skip)]
+    pub ecosystem: Ecosystem,
     pub level: u8,
     pub title: String,
     pub changes: String,
@@ -30,24 +34,37 @@ pub struct Example {
     pub after: String,
 }
 
-const ENTRIES: &[(&str, &str)] = &[
+/// Every entry, in pipeline order, with the folder it is in.
+const ENTRIES: &[(Ecosystem, &str, &str)] = &[
     (
+        Ecosystem::Go,
         "alpine-base",
-        include_str!("../transforms/alpine-base.toml"),
+        include_str!("../transforms/go/alpine-base.toml"),
     ),
-    ("cmd-binary", include_str!("../transforms/cmd-binary.toml")),
     (
+        Ecosystem::Go,
+        "cmd-binary",
+        include_str!("../transforms/go/cmd-binary.toml"),
+    ),
+    (
+        Ecosystem::Go,
         "multi-stage",
-        include_str!("../transforms/multi-stage.toml"),
+        include_str!("../transforms/go/multi-stage.toml"),
     ),
-    ("cgo-off", include_str!("../transforms/cgo-off.toml")),
     (
+        Ecosystem::Go,
+        "cgo-off",
+        include_str!("../transforms/go/cgo-off.toml"),
+    ),
+    (
+        Ecosystem::Go,
         "scratch-runtime",
-        include_str!("../transforms/scratch-runtime.toml"),
+        include_str!("../transforms/go/scratch-runtime.toml"),
     ),
     (
+        Ecosystem::Go,
         "strip-flags",
-        include_str!("../transforms/strip-flags.toml"),
+        include_str!("../transforms/go/strip-flags.toml"),
     ),
 ];
 
@@ -57,10 +74,11 @@ pub fn entries() -> &'static [Entry] {
     E.get_or_init(|| {
         ENTRIES
             .iter()
-            .map(|(file, text)| {
-                let e: Entry = toml::from_str(text)
-                    .unwrap_or_else(|err| panic!("transforms/{file}.toml: {err}"));
-                assert_eq!(&e.id, file, "transforms/{file}.toml names another id");
+            .map(|&(eco, file, text)| {
+                let mut e: Entry = toml::from_str(text)
+                    .unwrap_or_else(|err| panic!("transforms/{eco}/{file}.toml: {err}"));
+                assert_eq!(&e.id, file, "transforms/{eco}/{file}.toml names another id");
+                e.ecosystem = eco;
                 e
             })
             .collect()
@@ -114,6 +132,9 @@ pub struct Cgo {
     pub c_packages: Vec<String>,
     /// Package-name patterns (suffixes) that mean C development libraries.
     pub c_package_suffixes: Vec<String>,
+    /// Run-time packages of C libraries linked through cgo, with the module
+    /// that usually links each.
+    pub runtime_libraries: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

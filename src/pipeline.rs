@@ -3,7 +3,9 @@
 
 use crate::analysis::{BuildContext, Facts};
 use crate::catalog;
+use crate::ecosystem::Ecosystem;
 use crate::edit;
+use crate::message::{self, Message, Origin};
 use crate::suppress;
 use crate::syntax::{Document, ParseError};
 use crate::transforms::{self, Cx, Outcome, Transform};
@@ -15,8 +17,9 @@ pub const MAX_LEVEL: u8 = 5;
 #[derive(Clone, Debug)]
 pub struct Selection {
     pub level: u8,
-    /// Only these ids (still in level order), whatever the level.
+    /// Only these ids or ecosystems (still in level order), whatever the level.
     pub only: Option<Vec<String>>,
+    /// Ids or ecosystems left out.
     pub skip: Vec<String>,
 }
 
@@ -37,36 +40,44 @@ impl Selection {
             .iter()
             .copied()
             .filter(|t| {
-                let level = catalog::entry(t.id()).map_or(u8::MAX, |e| e.level);
+                let entry = catalog::entry(t.id());
+                let level = entry.map_or(u8::MAX, |e| e.level);
+                let eco = entry.map(|e| e.ecosystem.name());
+                // An id or its ecosystem's name.
+                let named = |n: &String| n == t.id() || Some(n.as_str()) == eco;
                 let picked = match &self.only {
-                    Some(only) => only.iter().any(|id| id == t.id()),
+                    Some(only) => only.iter().any(named),
                     None => level <= self.level,
                 };
-                picked && !self.skip.iter().any(|id| id == t.id())
+                picked && !self.skip.iter().any(named)
             })
             .collect()
     }
 }
 
-/// What happened to one transform.
+/// What happened to one transform. Messages name lines of the file as the
+/// user has it (see [`crate::message`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Status {
     Applied {
-        message: String,
-        notes: Vec<String>,
+        message: Message,
+        notes: Vec<Message>,
+        /// What the step could not check here (the build context lacked it).
+        unchecked: Vec<Message>,
     },
-    Refused(String),
-    NotApplicable(String),
+    Refused(Message),
+    NotApplicable(Message),
     /// Not run, or its edits not applied: a transform it depends on did not
     /// apply, or a suppression comment covers it ([`Step::suppressed`] is
     /// then the comment's line).
-    Skipped(String),
+    Skipped(Message),
 }
 
 #[derive(Clone, Debug)]
 pub struct Step {
     pub id: &'static str,
     pub level: u8,
+    pub ecosystem: Ecosystem,
     pub status: Status,
     /// The line of the `# dfslim: ignore=...` comment that stopped it.
     pub suppressed: Option<usize>,
@@ -84,16 +95,58 @@ pub struct Run {
     pub trail: Vec<(&'static str, Vec<edit::Edit>)>,
     /// Suppression comments naming unknown transforms.
     pub warnings: Vec<suppress::Warning>,
+    /// The ecosystems the file's stages belong to.
+    pub ecosystems: Vec<Ecosystem>,
 }
 
 impl Run {
     pub fn changed(&self) -> bool {
         self.original != self.output
     }
+
+    /// True when an applied step could not check something the build
+    /// context would have told (the run's report then hints at `--context`).
+    pub fn unchecked(&self) -> bool {
+        self.steps.iter().any(
+            |s| matches!(&s.status, Status::Applied { unchecked, .. } if !unchecked.is_empty()),
+        )
+    }
 }
 
 /// Passes over the transforms at most this many times (see [`run`]).
 const MAX_PASSES: usize = 4;
+
+/// The texts a run went through and the edits between them: what maps a
+/// place in the current text back to the user's.
+struct History {
+    original: Document,
+    /// The text before each applied step (the first is the original).
+    texts: Vec<String>,
+    steps: Vec<message::Applied>,
+}
+
+impl History {
+    fn origin(&self, offset: usize) -> Origin {
+        if self.steps.is_empty() {
+            return Origin::User(offset);
+        }
+        let texts: Vec<&str> = self.texts.iter().map(String::as_str).collect();
+        let steps: Vec<&message::Applied> = self.steps.iter().collect();
+        message::origin(&texts, &steps, offset)
+    }
+
+    /// The original line of a place in the current text.
+    fn line(&self, offset: usize) -> Option<usize> {
+        match self.origin(offset) {
+            Origin::User(o) => Some(self.original.line_col(o).0),
+            Origin::Added => None,
+        }
+    }
+
+    fn resolve(&self, raw: &str) -> Message {
+        Message::resolve(raw, &|o| self.line(o))
+    }
+}
 
 /// Runs `selection` on `text`. Only a text that does not parse is an error;
 /// a transform whose edits would not apply or not parse is reported as
@@ -103,7 +156,8 @@ const MAX_PASSES: usize = 4;
 /// something: a later step can make an earlier one possible (once cgo is
 /// off, a glibc builder can feed an alpine runtime), and running dfslim on
 /// its own output must change nothing. Each transform is reported once,
-/// with what it finally did.
+/// with what it finally did. Facts are worked out once per version of the
+/// text, however many transforms read them.
 pub fn run(
     text: &str,
     selection: &Selection,
@@ -113,18 +167,35 @@ pub fn run(
     let picked = selection.transforms();
     let mut steps: Vec<Step> = picked
         .iter()
-        .map(|t| Step {
-            id: t.id(),
-            level: catalog::entry(t.id()).map_or(0, |e| e.level),
-            status: Status::NotApplicable(String::new()),
-            suppressed: None,
+        .map(|t| {
+            let entry = catalog::entry(t.id());
+            Step {
+                id: t.id(),
+                level: entry.map_or(0, |e| e.level),
+                ecosystem: entry.map_or(Ecosystem::Any, |e| e.ecosystem),
+                status: Status::NotApplicable(Message::default()),
+                suppressed: None,
+            }
         })
         .collect();
     let mut trail = Vec::new();
+    let mut history = History {
+        original: doc.clone(),
+        texts: Vec::new(),
+        steps: Vec::new(),
+    };
     // Read again after every applied step: comments travel with the
     // instructions they sit above (keep_attached sees to insertions).
     let (original_suppressions, warnings) = suppress::scan(&doc);
     let mut suppressions = original_suppressions.clone();
+    let ecosystems = {
+        let facts = Facts::of(&doc, context);
+        Ecosystem::ALL
+            .into_iter()
+            .filter(|&e| e != Ecosystem::Any && facts.has(e, &doc))
+            .collect::<Vec<_>>()
+    };
+    let mut facts: Option<Facts> = None;
     for pass in 0..MAX_PASSES {
         let mut changed = false;
         for (k, t) in picked.iter().enumerate() {
@@ -137,46 +208,67 @@ pub fn run(
                 .find(|s| s.scope == suppress::Scope::File && s.covers(t.id()))
                 .map(|s| (s.line, s.reason(t.id())));
             let status = match blocked_by(t.id(), &steps) {
-                Some(dep) => Status::Skipped(format!("needs {dep}, which did not apply")),
+                Some(dep) => {
+                    Status::Skipped(Message::plain(format!("needs {dep}, which did not apply")))
+                }
                 None if let Some((line, reason)) = file_wide => {
                     steps[k].suppressed = Some(line);
-                    Status::Skipped(reason)
+                    Status::Skipped(Message::plain(reason))
                 }
                 None => {
-                    let facts = Facts::of(&doc, context);
-                    let outcome = t.run(&Cx {
-                        doc: &doc,
-                        facts: &facts,
-                    });
+                    let f: &Facts = facts.get_or_insert_with(|| Facts::of(&doc, context));
+                    let eco = steps[k].ecosystem;
+                    let outcome = if eco != Ecosystem::Any && !f.has(eco, &doc) {
+                        Outcome::NotApplicable(format!("not a {} build", eco.title()))
+                    } else {
+                        let added = |o: usize| history.origin(o) == Origin::Added;
+                        t.run(&Cx {
+                            doc: &doc,
+                            facts: f,
+                            added: &added,
+                        })
+                    };
                     match outcome {
                         Outcome::Apply { edits, .. }
                             if let Some(s) = suppressed_by(&suppressions, t.id(), &edits) =>
                         {
                             steps[k].suppressed = Some(s.line);
-                            Status::Skipped(s.reason(t.id()))
+                            Status::Skipped(Message::plain(s.reason(t.id())))
                         }
                         Outcome::Apply {
                             mut edits,
                             message,
                             notes,
+                            unchecked,
                         } => {
                             suppress::keep_attached(&suppressions, doc.text(), &mut edits);
+                            // Resolved against the text the transform saw.
+                            let message = history.resolve(&message);
+                            let notes = notes.iter().map(|n| history.resolve(n)).collect();
+                            let unchecked = unchecked.iter().map(|n| history.resolve(n)).collect();
                             match apply(&doc, &edits) {
                                 Ok(next) if next.text() != doc.text() => {
+                                    history.texts.push(doc.text().to_string());
+                                    history.steps.push(message::Applied::new(&edits));
                                     doc = next;
+                                    facts = None;
                                     changed = true;
                                     suppressions = suppress::rescan(&doc, &original_suppressions);
                                     trail.push((t.id(), edits));
-                                    Status::Applied { message, notes }
+                                    Status::Applied {
+                                        message,
+                                        notes,
+                                        unchecked,
+                                    }
                                 }
-                                Ok(_) => Status::NotApplicable("nothing to change".to_string()),
-                                Err(bug) => Status::Refused(format!(
+                                Ok(_) => Status::NotApplicable(Message::plain("nothing to change")),
+                                Err(bug) => Status::Refused(Message::plain(format!(
                                     "internal error, nothing changed ({bug}); please report this as a dfslim bug"
-                                )),
+                                ))),
                             }
                         }
-                        Outcome::Refuse(reason) => Status::Refused(reason),
-                        Outcome::NotApplicable(why) => Status::NotApplicable(why),
+                        Outcome::Refuse(reason) => Status::Refused(history.resolve(&reason)),
+                        Outcome::NotApplicable(why) => Status::NotApplicable(history.resolve(&why)),
                     }
                 }
             };
@@ -192,6 +284,7 @@ pub fn run(
         steps,
         trail,
         warnings,
+        ecosystems,
     })
 }
 

@@ -1,12 +1,14 @@
 //! Suppression comments: `# dfslim: ignore` and `# dfslim: ignore=ID[,ID]`.
 //!
 //! Before the first instruction, `# dfslim: ignore` leaves the file alone and
-//! `# dfslim: ignore=ID,…` turns those transforms off for the whole file.
+//! `# dfslim: ignore=ID,…` turns those transforms off for the whole file. An
+//! ecosystem's name (`go`, `node`, `python`...) stands for all its transforms.
 //! Anywhere else a suppression covers the next instruction only (or the one
 //! it sits inside, for a comment between continuation lines): a transform
 //! whose edits touch that instruction is not applied. Without ids it covers
 //! every transform.
 
+use crate::ecosystem::Ecosystem;
 use crate::edit::Edit;
 use crate::syntax::{Document, Span};
 use crate::transforms;
@@ -94,7 +96,7 @@ pub fn scan(doc: &Document) -> (Vec<Suppression>, Vec<Warning>) {
         };
         let mut known = Vec::new();
         for id in ids {
-            if transforms::by_id(&id).is_some() {
+            if transforms::by_id(&id).is_some() || Ecosystem::parse(&id).is_some() {
                 known.push(id);
             } else {
                 let column = doc.line_col(c.span.start).1;
@@ -102,7 +104,7 @@ pub fn scan(doc: &Document) -> (Vec<Suppression>, Vec<Warning>) {
                     line: c.line,
                     column,
                     message: format!(
-                        "unknown transform {id:?} in a suppression comment; `dfslim transforms` lists them"
+                        "unknown transform or ecosystem {id:?} in a suppression comment; `dfslim transforms` lists them"
                     ),
                 });
             }
@@ -147,9 +149,10 @@ pub fn scan(doc: &Document) -> (Vec<Suppression>, Vec<Warning>) {
 }
 
 impl Suppression {
-    /// True when it covers transform `id`.
+    /// True when it covers transform `id` (by its id or its ecosystem's name).
     pub fn covers(&self, id: &str) -> bool {
-        self.ids.is_empty() || self.ids.iter().any(|i| i == id)
+        let eco = crate::catalog::entry(id).map(|e| e.ecosystem.name());
+        self.ids.is_empty() || self.ids.iter().any(|i| i == id || Some(i.as_str()) == eco)
     }
 
     /// True when an edit of `edit` (a byte range; empty: an insertion)

@@ -44,7 +44,7 @@ fn run_all(files: &[PathBuf]) -> (Vec<Case>, Vec<String>) {
                         ));
                     }
                     if let Some(s) = run.steps.iter().find(
-                        |s| matches!(&s.status, Status::Refused(r) if r.contains("internal error")),
+                        |s| matches!(&s.status, Status::Refused(r) if r.to_string().contains("internal error")),
                     ) {
                         failures.push(format!("{}: level {level}: {:?}", path.display(), s.status));
                     }
@@ -132,7 +132,7 @@ fn tally(cases: &[Case]) -> String {
                     *refused
                         .entry(s.id)
                         .or_default()
-                        .entry(reason_key(r))
+                        .entry(reason_key(&r.to_string()))
                         .or_default() += 1
                 }
             }

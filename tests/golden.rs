@@ -18,10 +18,17 @@ fn report(level: u8, run: &pipeline::Run) -> String {
     let mut out = format!("level {level}:\n");
     for s in &run.steps {
         let line = match &s.status {
-            Status::Applied { message, notes } => {
+            Status::Applied {
+                message,
+                notes,
+                unchecked,
+            } => {
                 let mut l = format!("  applied  {}: {message}", s.id);
                 for n in notes {
                     let _ = write!(l, "\n           note: {n}");
+                }
+                for n in unchecked {
+                    let _ = write!(l, "\n           not checked: {n}");
                 }
                 l
             }

@@ -187,7 +187,7 @@ fn check_lists_exactly_the_files_that_would_change() {
     );
     assert!(
         out.stderr.contains(
-            "services/worker/Dockerfile:3:1: warning: unknown transform \"no-such-transform\""
+            "services/worker/Dockerfile:3:1: warning: unknown transform or ecosystem \"no-such-transform\""
         ),
         "{}",
         out.stderr
@@ -315,7 +315,7 @@ fn json_report() {
     );
     assert_eq!(
         worker["warnings"][0],
-        "services/worker/Dockerfile:3:1: warning: unknown transform \"no-such-transform\" in a suppression comment; `dfslim transforms` lists them"
+        "services/worker/Dockerfile:3:1: warning: unknown transform or ecosystem \"no-such-transform\" in a suppression comment; `dfslim transforms` lists them"
     );
 
     let broken = file("services/broken/Dockerfile");

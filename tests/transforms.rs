@@ -42,28 +42,34 @@ fn status<'a>(r: &'a Run, id: &str) -> &'a Status {
 
 fn applied(r: &Run, id: &str) -> String {
     match status(r, id) {
-        Status::Applied { message, .. } => message.clone(),
+        Status::Applied { message, .. } => message.to_string(),
         other => panic!("{id} did not apply: {other:?}\n{}", r.output),
     }
 }
 
 fn notes(r: &Run, id: &str) -> Vec<String> {
     match status(r, id) {
-        Status::Applied { notes, .. } => notes.clone(),
+        Status::Applied {
+            notes, unchecked, ..
+        } => notes
+            .iter()
+            .chain(unchecked)
+            .map(|n| n.to_string())
+            .collect(),
         _ => Vec::new(),
     }
 }
 
 fn refused(r: &Run, id: &str) -> String {
     match status(r, id) {
-        Status::Refused(why) | Status::Skipped(why) => why.clone(),
+        Status::Refused(why) | Status::Skipped(why) => why.to_string(),
         other => panic!("{id} was not refused: {other:?}\n{}", r.output),
     }
 }
 
 fn not_applicable(r: &Run, id: &str) -> String {
     match status(r, id) {
-        Status::NotApplicable(why) => why.clone(),
+        Status::NotApplicable(why) => why.to_string(),
         other => panic!("{id} was not 'not applicable': {other:?}\n{}", r.output),
     }
 }

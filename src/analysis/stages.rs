@@ -3,8 +3,8 @@
 //! runs, and which stages feed which.
 
 use super::base::{self, BaseImage, Family, Libc};
+use super::commands::{self, CommandLine};
 use super::env::{Env, Value, join_path};
-use super::gocmd::{self, CommandLine};
 use crate::catalog;
 use crate::syntax::{Args, Command, Document, Instruction, Keyword};
 
@@ -292,7 +292,7 @@ fn step(
         Keyword::Copy | Keyword::Add => f.copies.push(copy(doc, i, ins, env, workdir.as_deref())),
         Keyword::Run => {
             f.runs.push(i);
-            let (lines, _) = gocmd::command_lines(doc, ins);
+            let (lines, _) = commands::command_lines(doc, ins);
             for l in &lines {
                 if let Some(inst) = install(i, l) {
                     f.installs.push(inst);

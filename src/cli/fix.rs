@@ -258,6 +258,9 @@ pub fn run(args: FixArgs) -> u8 {
             if reports.len() > 1 || args.verbose {
                 eprint(&report::text::summary(&summary));
             }
+            if let Some(hint) = report::text::hint(&reports) {
+                eprint(&hint);
+            }
         }
     }
     // stdin in write mode: the result goes to stdout.

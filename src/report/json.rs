@@ -1,6 +1,7 @@
 //! `--format json`: one object with a list of files and a summary.
 
 use super::{FileOutcome, FileReport, Summary};
+use crate::message::Message;
 use crate::pipeline::Status;
 use serde_json::{Value, json};
 
@@ -29,15 +30,28 @@ fn file(r: &FileReport) -> Value {
             .collect()
     };
     let applied = pick(&|s| match s {
-        Status::Applied { message, notes } => Some(json!({"message": message, "notes": notes})),
+        Status::Applied {
+            message,
+            notes,
+            unchecked,
+        } => {
+            // Notes first, then what could not be checked (also on its own).
+            let all: Vec<&Message> = notes.iter().chain(unchecked).collect();
+            Some(json!({
+                "message": message,
+                "lines": message.lines(),
+                "notes": all,
+                "unchecked": unchecked,
+            }))
+        }
         _ => None,
     });
     let refused = pick(&|s| match s {
-        Status::Refused(reason) => Some(json!({ "reason": reason })),
+        Status::Refused(reason) => Some(json!({ "reason": reason, "lines": reason.lines() })),
         _ => None,
     });
     let skipped = pick(&|s| match s {
-        Status::Skipped(reason) => Some(json!({ "reason": reason })),
+        Status::Skipped(reason) => Some(json!({ "reason": reason, "lines": reason.lines() })),
         _ => None,
     });
     let not_applicable = pick(&|s| match s {
@@ -69,9 +83,11 @@ fn file(r: &FileReport) -> Value {
         FileOutcome::Error(e) => json!(e.render(&r.path)),
         _ => Value::Null,
     };
+    let ecosystems = r.run().map_or(Vec::new(), |run| run.ecosystems.clone());
     json!({
         "path": r.path,
         "status": r.status(),
+        "ecosystems": ecosystems,
         "applied": applied,
         "refused": refused,
         "skipped": skipped,

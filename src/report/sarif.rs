@@ -340,14 +340,17 @@ mod tests {
             steps: vec![Step {
                 id: "alpine-base",
                 level: 1,
+                ecosystem: crate::ecosystem::Ecosystem::Go,
                 status: Status::Applied {
                     message: "builder on alpine".into(),
                     notes: vec![],
+                    unchecked: vec![],
                 },
                 suppressed: None,
             }],
             trail,
             warnings: vec![],
+            ecosystems: vec![crate::ecosystem::Ecosystem::Go],
         }
     }
 

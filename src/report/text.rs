@@ -108,9 +108,15 @@ pub fn file(r: &FileReport, mode: Mode, verbose: bool) -> String {
                     Status::NotApplicable(_) => continue,
                 };
                 let _ = writeln!(out, "  {what:<8} {} (level {}): {text}", s.id, s.level);
-                if let Status::Applied { notes, .. } = &s.status {
+                if let Status::Applied {
+                    notes, unchecked, ..
+                } = &s.status
+                {
                     for n in notes {
                         let _ = writeln!(out, "           note: {n}");
+                    }
+                    for n in unchecked {
+                        let _ = writeln!(out, "           not checked: {n}");
                     }
                 }
             }
@@ -118,6 +124,21 @@ pub fn file(r: &FileReport, mode: Mode, verbose: bool) -> String {
     }
     warnings(r, &mut out);
     out
+}
+
+/// The closing hint when an applied step could not read what it checks
+/// in the build context (no go.mod, none of the built sources...).
+pub fn hint(reports: &[FileReport]) -> Option<String> {
+    let n = reports
+        .iter()
+        .filter(|r| r.run().is_some_and(|run| run.unchecked()))
+        .count();
+    (n > 0).then(|| {
+        format!(
+            "hint: {n} file{} had steps applied without their build context's sources; pass --context DIR, or map the context in dfslim.toml ([[context]] dockerfile = ..., context = ...)\n",
+            if n == 1 { "" } else { "s" }
+        )
+    })
 }
 
 /// The closing summary line(s).

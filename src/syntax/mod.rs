@@ -109,6 +109,9 @@ pub struct Document {
     /// Lower-cased stage name to the indices of the stages so named, in order.
     stage_names: HashMap<String, Vec<usize>>,
     line_starts: Vec<usize>,
+    /// The file's conventions, read once ([`Document::newline`], [`Document::lowercase_keywords`]).
+    crlf: bool,
+    lowercase: bool,
 }
 
 impl Document {
@@ -130,7 +133,7 @@ impl Document {
                 stage_names.entry(n).or_default().push(st.index);
             }
         }
-        Ok(Document {
+        let mut doc = Document {
             text,
             escape: p.escape,
             directives: p.directives,
@@ -139,7 +142,12 @@ impl Document {
             stages,
             stage_names,
             line_starts,
-        })
+            crlf: false,
+            lowercase: false,
+        };
+        doc.crlf = doc.count_crlf();
+        doc.lowercase = doc.count_lowercase();
+        Ok(doc)
     }
 
     pub fn text(&self) -> &str {
@@ -207,20 +215,24 @@ impl Document {
 
     /// The file's line ending: CRLF when most lines end that way.
     pub fn newline(&self) -> &'static str {
+        if self.crlf { "\r\n" } else { "\n" }
+    }
+
+    fn count_crlf(&self) -> bool {
         let b = self.text.as_bytes();
         let crlf = self.line_starts[1..]
             .iter()
             .filter(|&&s| s >= 2 && b[s - 2] == b'\r')
             .count();
-        if crlf * 2 > self.line_starts.len() - 1 {
-            "\r\n"
-        } else {
-            "\n"
-        }
+        crlf * 2 > self.line_starts.len() - 1
     }
 
     /// True when most known keywords are written in lower case.
     pub fn lowercase_keywords(&self) -> bool {
+        self.lowercase
+    }
+
+    fn count_lowercase(&self) -> bool {
         let (mut lower, mut total) = (0, 0);
         for i in &self.instructions {
             if i.keyword != Keyword::Unknown {

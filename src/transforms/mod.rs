@@ -6,16 +6,10 @@
 //! applicable". It never prints and never touches files; the pipeline
 //! applies its edits, re-parses, and moves on to the next one.
 
-mod alpine_base;
-mod cgo_off;
-pub(crate) mod cmd_binary;
-pub mod goflags;
-mod multi_stage;
-mod scratch_runtime;
-mod strip_flags;
+pub mod go;
 pub mod text;
 
-use crate::analysis::Facts;
+use crate::analysis::{Facts, GoFacts};
 use crate::edit::Edit;
 use crate::syntax::Document;
 
@@ -23,6 +17,17 @@ use crate::syntax::Document;
 pub struct Cx<'a> {
     pub doc: &'a Document,
     pub facts: &'a Facts<'a>,
+    /// True for a byte offset of `doc` that dfslim wrote (an earlier step
+    /// added it): a transform says "the runtime stage" rather than naming
+    /// an image the user never wrote.
+    pub added: &'a dyn Fn(usize) -> bool,
+}
+
+impl Cx<'_> {
+    /// The Go facts of the document.
+    pub fn go(&self) -> &GoFacts {
+        self.facts.go(self.doc)
+    }
 }
 
 /// A transform's answer.
@@ -31,9 +36,13 @@ pub enum Outcome {
     /// Edits on the current text, with a one-line message for the user.
     Apply {
         edits: Vec<Edit>,
+        /// What the step does to the user's file, in a line.
         message: String,
-        /// Things the user should know (what could not be checked, a digest dropped).
+        /// Things the user should know (a file carried along, a flag added).
         notes: Vec<String>,
+        /// What the step normally checks and could not, here (the build
+        /// context did not hold the sources): the user may want `--context`.
+        unchecked: Vec<String>,
     },
     /// The change would break the image (or cannot be made safely): why.
     Refuse(String),
@@ -47,6 +56,7 @@ impl Outcome {
             edits,
             message: message.into(),
             notes: Vec::new(),
+            unchecked: Vec::new(),
         }
     }
 
@@ -58,23 +68,20 @@ impl Outcome {
         Outcome::NotApplicable(why.into())
     }
 
-    /// Adds a note to an `Apply`; other outcomes are returned unchanged.
-    pub fn with_notes(self, more: Vec<String>) -> Outcome {
-        match self {
-            Outcome::Apply {
-                edits,
-                message,
-                mut notes,
-            } => {
-                notes.extend(more);
-                Outcome::Apply {
-                    edits,
-                    message,
-                    notes,
-                }
-            }
-            other => other,
+    /// Adds notes to an `Apply`; other outcomes are returned unchanged.
+    pub fn with_notes(mut self, more: Vec<String>) -> Outcome {
+        if let Outcome::Apply { notes, .. } = &mut self {
+            notes.extend(more);
         }
+        self
+    }
+
+    /// Adds what could not be checked to an `Apply`.
+    pub fn with_unchecked(mut self, more: Vec<String>) -> Outcome {
+        if let Outcome::Apply { unchecked, .. } = &mut self {
+            unchecked.extend(more);
+        }
+        self
     }
 }
 
@@ -97,12 +104,12 @@ pub trait Transform: Sync {
 /// Every transform, in the order the pipeline runs them.
 pub fn all() -> &'static [&'static dyn Transform] {
     &[
-        &alpine_base::AlpineBase,
-        &cmd_binary::CmdBinary,
-        &multi_stage::MultiStage,
-        &cgo_off::CgoOff,
-        &scratch_runtime::ScratchRuntime,
-        &strip_flags::StripFlags,
+        &go::alpine_base::AlpineBase,
+        &go::cmd_binary::CmdBinary,
+        &go::multi_stage::MultiStage,
+        &go::cgo_off::CgoOff,
+        &go::scratch_runtime::ScratchRuntime,
+        &go::strip_flags::StripFlags,
     ]
 }
 

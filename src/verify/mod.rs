@@ -212,7 +212,7 @@ pub fn verify(
             Status::Applied { .. } => report.applied.push(s.id.to_string()),
             Status::Refused(why) | Status::Skipped(why) => report.refused.push(Refusal {
                 transform: s.id.to_string(),
-                reason: why.clone(),
+                reason: why.to_string(),
             }),
             Status::NotApplicable(_) => {}
         }

@@ -226,7 +226,7 @@ pub fn check_level(text: &str, level: u8) -> Option<String> {
     for s in &run.steps {
         if let Status::Refused(r) = &s.status {
             assert!(
-                !r.contains("internal error"),
+                !r.to_string().contains("internal error"),
                 "level {level}: {} hit an internal error: {r}\n--- input ---\n{text}",
                 s.id
             );

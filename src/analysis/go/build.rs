@@ -1,9 +1,11 @@
 //! The Go builds of each stage: where each binary lands and whether cgo is
 //! on for it, from the command line, the stage's variables and its cwd.
 
-use super::env::{Env, join_path};
-use super::gocmd::{self, GoCommand, Verb};
-use super::stages::StageFacts;
+use super::cmd::{self, GoCommand, Verb};
+use crate::analysis::commands::Arg;
+use crate::analysis::env::{self, Env, join_path};
+use crate::analysis::stages::StageFacts;
+use crate::message::Loc;
 use crate::syntax::Document;
 
 /// Where a build puts its result.
@@ -74,10 +76,10 @@ pub fn builds(doc: &Document, stage: &StageFacts, module: Option<&str>) -> Vec<G
     for &i in &stage.runs {
         let ins = &doc.instructions()[i];
         let at = stage.at(doc, i);
-        for cmd in gocmd::go_commands(doc, ins) {
+        for cmd in cmd::go_commands(doc, ins) {
             let mut env = at.env.clone();
             for (k, v) in &cmd.env {
-                env.set(k, super::env::Value::Known(v.clone()));
+                env.set(k, env::Value::Known(v.clone()));
             }
             let cwd = cwd(at.workdir.as_deref(), &cmd);
             let output = output(&cmd, cwd.as_deref(), &env, doc.escape(), module);
@@ -135,7 +137,7 @@ fn output(
     let pkgs = cmd.packages();
     let many = pkgs.iter().filter(|a| !a.value.ends_with(".go")).count() > 1
         || pkgs.iter().any(|a| a.value.contains("..."));
-    let name_of = |pkgs: &[gocmd::Arg]| -> Result<String, String> {
+    let name_of = |pkgs: &[Arg]| -> Result<String, String> {
         if let Some(a) = pkgs.iter().find(|a| a.dynamic) {
             return Err(format!(
                 "the package {} is only known at build time",
@@ -200,11 +202,11 @@ fn output(
                 }
                 Some(b) => b.to_string(),
                 None => match env.get("GOPATH") {
-                    Some(super::env::Value::Known(p)) => {
+                    Some(env::Value::Known(p)) => {
                         let first = p.split(':').next().unwrap_or(p);
                         format!("{}/bin", first.trim_end_matches('/'))
                     }
-                    Some(super::env::Value::Unknown) => {
+                    Some(env::Value::Unknown) => {
                         return Output::Unknown("GOPATH is only known at build time".into());
                     }
                     None => "/root/go/bin".to_string(),
@@ -238,9 +240,9 @@ fn output(
 }
 
 fn cgo(doc: &Document, stage: &StageFacts, ins: usize, cmd: &GoCommand) -> Cgo {
-    let line = doc.instructions()[ins].start_line;
+    let here = Loc::at(doc, ins);
     if let Some((_, v)) = cmd.env.iter().rev().find(|(k, _)| k == "CGO_ENABLED") {
-        let why = format!("CGO_ENABLED={v} on the build line (line {line})");
+        let why = format!("CGO_ENABLED={v} on the build line ({here})");
         return match v.as_str() {
             "0" => Cgo::Off(why),
             "1" => Cgo::On(why),
@@ -250,8 +252,8 @@ fn cgo(doc: &Document, stage: &StageFacts, ins: usize, cmd: &GoCommand) -> Cgo {
     let at = stage.at(doc, ins);
     match at.env.get("CGO_ENABLED") {
         None => Cgo::Default,
-        Some(super::env::Value::Known(v)) => {
-            let why = format!("CGO_ENABLED={v} is set before line {line}");
+        Some(env::Value::Known(v)) => {
+            let why = format!("CGO_ENABLED={v} is set before the build ({here})");
             match v.as_str() {
                 "0" => Cgo::Off(why),
                 "1" => Cgo::On(why),
@@ -259,9 +261,7 @@ fn cgo(doc: &Document, stage: &StageFacts, ins: usize, cmd: &GoCommand) -> Cgo {
                 _ => Cgo::Unknown(why),
             }
         }
-        Some(super::env::Value::Unknown) => {
-            Cgo::Unknown("CGO_ENABLED is only known at build time".into())
-        }
+        Some(env::Value::Unknown) => Cgo::Unknown("CGO_ENABLED is only known at build time".into()),
     }
 }
 

@@ -1,12 +1,14 @@
 //! The program the image runs, as the build context shows it: which Go
 //! packages the shipped builds compile, and what those need at run time
-//! (cgo, the zone database, files read from disk).
+//! (cgo, the zone database, files read from disk), and what could not be
+//! checked because the context did not hold it.
 
-use super::Facts;
-use super::context::BuildContext;
-use super::env::join_path;
-use super::gobuild::GoBuild;
-use super::stages::Source;
+use super::GoFacts;
+use super::build::GoBuild;
+use super::context::GoContext;
+use crate::analysis::Facts;
+use crate::analysis::env::join_path;
+use crate::analysis::stages::Source;
 use crate::catalog;
 
 /// What the shipped program needs that the Dockerfile does not say.
@@ -19,17 +21,19 @@ pub struct Program {
     pub zones: Option<String>,
     /// Context-relative files and directories read at run time, each with why.
     pub data: Vec<(String, String)>,
-    /// What could not be checked.
+    /// The Go sources of the shipped packages were found and read: what
+    /// they use (cgo, zones, files) is known, not guessed.
+    pub sources_read: bool,
+    /// What could not be checked, for the notes of the steps that rely on it.
     pub unchecked: Vec<String>,
 }
 
+/// What is not checked when the sources cannot be read.
+const UNCHECKED: &str = "cgo in the sources (`import \"C\"`, cgo modules), time-zone use and files read at run time were not checked";
+
 /// Works out [`Program`] from the shipped builds and the context.
-pub fn program(
-    facts: &Facts,
-    ctx: Option<&BuildContext>,
-    doc: &crate::syntax::Document,
-) -> Program {
-    let shipped = facts.shipped_builds();
+pub fn program(facts: &Facts, go: &GoFacts) -> Program {
+    let shipped = go.shipped_builds();
     let tz_env = facts.stages.iter().find_map(|s| {
         s.end
             .env
@@ -43,20 +47,53 @@ pub fn program(
             .and_then(|f| f.value.as_deref())
             .is_some_and(|v| v.split([',', ' ']).any(|t| t == "timetzdata"))
     });
-    let Some(ctx) = ctx else {
-        return Program {
-            zones: tz_env.filter(|_| !tagged),
-            unchecked: vec!["no build context was read: cgo in the sources, time-zone use and files read at run time were not checked".to_string()],
-            ..Program::default()
-        };
-    };
-    let dirs = package_dirs(facts, ctx, &shipped);
-    let files = ctx.program_files(dirs.as_deref());
-    let mut p = Program {
-        cgo: ctx.cgo_evidence(dirs.as_deref()),
+    let without_sources = |why: String| Program {
+        zones: tz_env.clone().filter(|_| !tagged),
+        unchecked: vec![format!("{why}: {UNCHECKED}")],
         ..Program::default()
     };
-    if ctx.truncated {
+    let Some(ctx) = facts.context else {
+        return without_sources("no build context was read".to_string());
+    };
+    let shown = ctx.dir.display();
+    if !ctx.readable {
+        return without_sources(format!("the build context {shown} could not be read"));
+    }
+    let gctx: &GoContext = ctx.go();
+    if !gctx.has_go() {
+        return without_sources(format!(
+            "the build context {shown} has no go.mod and no Go sources"
+        ));
+    }
+    let dirs = package_dirs(facts, gctx, &shipped);
+    let files = gctx.program_files(dirs.as_deref());
+    if files.is_empty() {
+        let which = dirs.as_deref().map_or(String::new(), |d| {
+            let d: Vec<String> = d
+                .iter()
+                .map(|x| {
+                    if x.is_empty() {
+                        ".".to_string()
+                    } else {
+                        x.clone()
+                    }
+                })
+                .collect();
+            format!(" ({})", d.join(", "))
+        });
+        let mut p = without_sources(format!(
+            "the build context {shown} holds none of the Go packages the image builds{which}"
+        ));
+        // Modules known to need cgo are still evidence.
+        p.cgo = gctx.cgo_evidence(Some(&[]));
+        return p;
+    }
+    let mut p = Program {
+        cgo: gctx.cgo_evidence(dirs.as_deref()),
+        sources_read: true,
+        ..Program::default()
+    };
+    if gctx.truncated {
         p.unchecked
             .push("the build context has too many Go files; only some were read".to_string());
     }
@@ -119,7 +156,6 @@ pub fn program(
             if dynamic.len() > 1 { ", ..." } else { "" }
         ));
     }
-    let _ = doc;
     p
 }
 
@@ -135,7 +171,7 @@ fn first(path: &str) -> String {
 
 /// The context directories (relative, "" for the root) of the packages the
 /// shipped builds compile, when they can be placed.
-fn package_dirs(facts: &Facts, ctx: &BuildContext, shipped: &[&GoBuild]) -> Option<Vec<String>> {
+fn package_dirs(facts: &Facts, ctx: &GoContext, shipped: &[&GoBuild]) -> Option<Vec<String>> {
     let mut out = Vec::new();
     for b in shipped {
         // Where the context root landed in the build's stage: `COPY . DEST`.

@@ -16,12 +16,13 @@
 //!
 //! **Example**: `FROM golang:1.16 AS build` -> `FROM golang:1.16-alpine AS build`.
 
-use super::{Cx, Outcome, Transform};
-use crate::analysis::gocmd;
+use crate::analysis::commands;
 use crate::analysis::stages::Base;
 use crate::analysis::{Cgo, Family};
 use crate::edit::Edit;
+use crate::message::Loc;
 use crate::syntax::{Document, Keyword, Span};
+use crate::transforms::{Cx, Outcome, Transform};
 
 pub struct AlpineBase;
 
@@ -35,7 +36,7 @@ impl Transform for AlpineBase {
         let go_stages: Vec<usize> = facts
             .stages
             .iter()
-            .filter(|s| facts.builds_go(s.index) || runs_go(cx, s.index))
+            .filter(|s| cx.go().builds_go(s.index) || runs_go(cx, s.index))
             .map(|s| s.index)
             .collect();
         if go_stages.is_empty() {
@@ -61,14 +62,14 @@ impl Transform for AlpineBase {
                 StageResult::Already => already += 1,
                 StageResult::Skip => {}
                 StageResult::Refuse(why) => {
-                    let line = doc.instructions()[doc.stages()[s].from].start_line;
-                    refusals.push(format!("stage {s} (line {line}): {why}"));
+                    let line = Loc::at(doc, doc.stages()[s].from);
+                    refusals.push(format!("stage {s} ({line}): {why}"));
                 }
             }
         }
         if changed.is_empty() {
             return match refusals.is_empty() {
-                false => Outcome::refuse(super::text::listing(&refusals, "; ")),
+                false => Outcome::refuse(crate::transforms::text::listing(&refusals, "; ")),
                 true if already > 0 => {
                     Outcome::not_applicable("the Go builder already uses an alpine image")
                 }
@@ -82,7 +83,7 @@ impl Transform for AlpineBase {
             edits,
             format!(
                 "builder base to alpine: {}",
-                super::text::listing(&changed, ", ")
+                crate::transforms::text::listing(&changed, ", ")
             ),
         )
         .with_notes(notes)
@@ -237,8 +238,8 @@ fn go_install(doc: &Document, cx: &Cx, s: usize) -> Option<String> {
             .iter()
             .any(|p| p == "go" || p.starts_with("golang"))
     }) {
-        let line = doc.instructions()[i.ins].start_line;
-        return Some(format!("Go is installed with {} on line {line}", i.manager));
+        let line = Loc::at(doc, i.ins);
+        return Some(format!("Go is installed with {} on {line}", i.manager));
     }
     let tarball = st.runs.iter().find(|&&r| {
         doc.instructions()[r]
@@ -250,12 +251,7 @@ fn go_install(doc: &Document, cx: &Cx, s: usize) -> Option<String> {
                 .of(doc.text())
                 .contains("golang.org/dl")
     });
-    tarball.map(|&r| {
-        format!(
-            "Go is installed from a tarball on line {}",
-            doc.instructions()[r].start_line
-        )
-    })
+    tarball.map(|&r| format!("Go is installed from a tarball on {}", Loc::at(doc, r)))
 }
 
 /// Why this stage would not build (or run) on golang:alpine, if it would not.
@@ -263,14 +259,14 @@ fn unsafe_on_alpine(cx: &Cx, s: usize) -> Option<String> {
     let (doc, facts) = (cx.doc, cx.facts);
     let tables = facts.tables();
     let st = &facts.stages[s];
-    for b in facts.stage_builds(s) {
+    for b in cx.go().stage_builds(s) {
         if let Cgo::On(why) = &b.cgo {
             return Some(format!(
                 "{why}: the build needs cgo, and golang:alpine has no C compiler"
             ));
         }
     }
-    if let Some(c) = facts.program.cgo.first() {
+    if let Some(c) = cx.go().program.cgo.first() {
         return Some(format!(
             "the program uses cgo ({c}) and golang:alpine has no C compiler"
         ));
@@ -285,7 +281,7 @@ fn unsafe_on_alpine(cx: &Cx, s: usize) -> Option<String> {
         {
             installed.extend(i.packages.iter().map(String::as_str));
         }
-        let (lines, _) = gocmd::command_lines(doc, ins);
+        let (lines, _) = commands::command_lines(doc, ins);
         for l in &lines {
             let name = l.name.as_str();
             let provided = installed.iter().any(|p| {
@@ -295,8 +291,8 @@ fn unsafe_on_alpine(cx: &Cx, s: usize) -> Option<String> {
             });
             if tables.tools.missing_on_alpine.iter().any(|t| t == name) && !provided {
                 return Some(format!(
-                    "line {} runs `{name}`, which golang:alpine does not have",
-                    ins.start_line
+                    "{} runs `{name}`, which golang:alpine does not have",
+                    Loc::of(ins)
                 ));
             }
         }
@@ -307,8 +303,8 @@ fn unsafe_on_alpine(cx: &Cx, s: usize) -> Option<String> {
             && ins.command().is_some_and(|c| matches!(c, crate::syntax::Command::Exec(items) if items.first().is_some_and(|j| j.value.contains("bash"))));
         if shell_bash {
             return Some(format!(
-                "line {} sets SHELL to bash, which golang:alpine does not have",
-                ins.start_line
+                "{} sets SHELL to bash, which golang:alpine does not have",
+                Loc::of(ins)
             ));
         }
     }
@@ -319,9 +315,9 @@ fn unsafe_on_alpine(cx: &Cx, s: usize) -> Option<String> {
             if tables.tools.missing_on_alpine.iter().any(|t| t == name)
                 && !installed.contains(&name)
             {
-                let line = doc.instructions()[p.ins].start_line;
+                let line = Loc::at(doc, p.ins);
                 return Some(format!(
-                    "the command on line {line} runs `{name}`, which golang:alpine does not have"
+                    "the command on {line} runs `{name}`, which golang:alpine does not have"
                 ));
             }
         }

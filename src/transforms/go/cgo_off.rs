@@ -11,14 +11,20 @@
 //! **Refuses** when the build asks for cgo (`CGO_ENABLED=1`, or a value only
 //! the build knows), installs a C toolchain or C libraries, or the program
 //! uses cgo (`import "C"`, a cgo module such as github.com/mattn/go-sqlite3).
+//! Without the program's sources (no build context, or one without go.mod
+//! and the built packages), installing the *runtime* package of a C library
+//! Go programs link through cgo (`sqlite3`, `libpq5`, `librdkafka`...) is
+//! enough to refuse: the library is there for a reason, and a static binary
+//! would fail at start. With the sources read, their imports decide.
 //!
 //! **Example**: `FROM golang:1.16-alpine AS builder` / `RUN go build ...` ->
 //! `ENV CGO_ENABLED=0` inserted before the RUN.
 
-use super::text::{insert_before, kw_like};
-use super::{Cx, Outcome, Transform};
-use crate::analysis::{Cgo, gocmd};
+use crate::analysis::{Cgo, commands};
 use crate::catalog;
+use crate::message::Loc;
+use crate::transforms::text::{insert_before, kw_like};
+use crate::transforms::{Cx, Outcome, Transform};
 
 pub struct CgoOff;
 
@@ -29,7 +35,7 @@ impl Transform for CgoOff {
 
     fn run(&self, cx: &Cx) -> Outcome {
         let (doc, facts) = (cx.doc, cx.facts);
-        let shipped = facts.shipped_builds();
+        let shipped = cx.go().shipped_builds();
         if shipped.is_empty() {
             return Outcome::not_applicable("no Go build reaches the image");
         }
@@ -55,8 +61,13 @@ impl Transform for CgoOff {
             if let Some(why) = c_toolchain(cx, s) {
                 return Outcome::refuse(why);
             }
-            if let Some(c) = facts.program.cgo.first() {
+            if let Some(c) = cx.go().program.cgo.first() {
                 return Outcome::refuse(format!("the program uses cgo: {c}"));
+            }
+            if !cx.go().program.sources_read
+                && let Some(why) = c_runtime_library(cx, s)
+            {
+                return Outcome::refuse(why);
             }
             // Before the stage's first Go command, so every Go step sees it.
             let first_go = facts.stages[s]
@@ -64,7 +75,7 @@ impl Transform for CgoOff {
                 .iter()
                 .copied()
                 .find(|&r| {
-                    gocmd::command_lines(doc, &doc.instructions()[r])
+                    commands::command_lines(doc, &doc.instructions()[r])
                         .0
                         .iter()
                         .any(|l| l.name == "go")
@@ -76,27 +87,48 @@ impl Transform for CgoOff {
                 ins,
                 &[format!("{} CGO_ENABLED=0", kw_like(doc, ins, "ENV"))],
             ));
-            lines.push(ins.start_line);
+            lines.push(Loc::of(ins));
         }
         if edits.is_empty() {
             return Outcome::not_applicable(
                 "cgo is already off for every build that reaches the image",
             );
         }
-        let at: Vec<String> = lines.iter().map(|l| format!("line {l}")).collect();
-        let mut notes = Vec::new();
-        if facts.context.is_none() {
-            notes.push("no build context was read: the sources were not checked for `import \"C\"` or cgo modules".to_string());
-        }
+        let at: Vec<String> = lines.iter().map(|l| format!("{l}")).collect();
         Outcome::apply(
             edits,
             format!(
                 "ENV CGO_ENABLED=0 before the Go build ({})",
-                super::text::listing(&at, ", ")
+                crate::transforms::text::listing(&at, ", ")
             ),
         )
-        .with_notes(notes)
+        .with_unchecked(cx.go().program.unchecked.clone())
     }
+}
+
+/// The C library a Go program usually links through cgo that the image
+/// installs (`apt-get install sqlite3`, `apk add librdkafka`), in the build
+/// stage `s` or a stage of the image: with the sources unread, that is
+/// reason enough to think the program needs cgo.
+fn c_runtime_library(cx: &Cx, s: usize) -> Option<String> {
+    let table = &catalog::tables().cgo.runtime_libraries;
+    let image = cx.facts.image_stages();
+    let stages = std::iter::once(s).chain(image.iter().copied().filter(|&i| i != s));
+    for st in stages {
+        for i in &cx.facts.stages[st].installs {
+            if let Some((pkg, module)) = i
+                .packages
+                .iter()
+                .find_map(|p| table.iter().find(|(name, _)| name == p))
+            {
+                return Some(format!(
+                    "{} installs {pkg}, a C library Go programs link through cgo ({module}), and the build context holds no sources to show this one does not; pass --context or map the context in dfslim.toml",
+                    Loc::at(cx.doc, i.ins)
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// A C toolchain or C library installed in stage `s`: why cgo is wanted.
@@ -116,10 +148,10 @@ fn c_toolchain(cx: &Cx, s: usize) -> Option<String> {
             .map(String::as_str)
             .collect();
         if !c.is_empty() {
-            let line = cx.doc.instructions()[i.ins].start_line;
+            let line = Loc::at(cx.doc, i.ins);
             return Some(format!(
-                "line {line} installs {} for the build: it compiles C code",
-                super::text::listing(&c, ", ")
+                "{line} installs {} for the build: it compiles C code",
+                crate::transforms::text::listing(&c, ", ")
             ));
         }
     }

@@ -17,14 +17,15 @@
 //! **Example**: `CMD ["go","run","./cmd/main.go"]` after
 //! `RUN go build ./cmd/main.go` in `/go/src/app` -> `CMD ["/go/src/app/main"]`.
 
-use super::text::{insert_before, json_array, kw, replace_args};
-use super::{Cx, Outcome, Transform};
 use crate::analysis::env::join_path;
-use crate::analysis::gobuild::binary_name;
-use crate::analysis::gocmd::{self, Verb};
+use crate::analysis::go::build::binary_name;
+use crate::analysis::go::cmd::{self as gocmd, Verb};
 use crate::analysis::stages::Process;
 use crate::analysis::{GoBuild, Output};
 use crate::edit::Edit;
+use crate::message::Loc;
+use crate::transforms::text::{insert_before, json_array, kw, replace_args};
+use crate::transforms::{Cx, Outcome, Transform};
 
 pub struct CmdBinary;
 
@@ -63,7 +64,7 @@ impl Transform for CmdBinary {
                 "CMD and ENTRYPOINT already run a binary in exec form (or not one built here)",
             );
         }
-        Outcome::apply(edits, super::text::listing(&messages, "; "))
+        Outcome::apply(edits, crate::transforms::text::listing(&messages, "; "))
     }
 }
 
@@ -82,8 +83,8 @@ fn one(cx: &Cx, p: &Process) -> Step {
         let text = ins.args_span.of(doc.text());
         if text.contains("go run") {
             return Step::Refuse(format!(
-                "{what} on line {} runs `go run` inside shell syntax dfslim cannot rewrite exactly",
-                ins.start_line
+                "{what} on {} runs `go run` inside shell syntax dfslim cannot rewrite exactly",
+                Loc::of(ins)
             ));
         }
         return Step::Nothing;
@@ -99,7 +100,10 @@ fn one(cx: &Cx, p: &Process) -> Step {
     if !(relative || p.shell_form) {
         return Step::Nothing;
     }
-    let Some(path) = cx.facts.go_binary_in_image(prog, at.workdir.as_deref()) else {
+    let Some(path) = cx
+        .go()
+        .binary_in_image(cx.facts, prog, at.workdir.as_deref())
+    else {
         return Step::Nothing;
     };
     let mut new_argv = vec![path.clone()];
@@ -118,38 +122,29 @@ fn go_run(cx: &Cx, p: &Process, argv: &[String], what: &str) -> Step {
     // Read `go run` with the same flag rules as a RUN line.
     let fake = format!("FROM scratch\nRUN {}\n", shell_words(argv));
     let Ok(parsed) = crate::syntax::Document::parse(fake) else {
-        return Step::Refuse(format!(
-            "cannot read the `go run` on line {}",
-            ins.start_line
-        ));
+        return Step::Refuse(format!("cannot read the `go run` on {}", Loc::of(ins)));
     };
     let Some(cmd) = gocmd::go_commands(&parsed, &parsed.instructions()[1])
         .into_iter()
         .next()
     else {
-        return Step::Refuse(format!(
-            "cannot read the `go run` on line {}",
-            ins.start_line
-        ));
+        return Step::Refuse(format!("cannot read the `go run` on {}", Loc::of(ins)));
     };
     if cmd.verb != Verb::Run || cmd.packages().is_empty() {
-        return Step::Refuse(format!(
-            "line {}: `go run` without a package",
-            ins.start_line
-        ));
+        return Step::Refuse(format!("{}: `go run` without a package", Loc::of(ins)));
     }
     let pkgs: Vec<String> = cmd.packages().iter().map(|a| a.value.clone()).collect();
     let args: Vec<String> = cmd.program_args().iter().map(|a| a.value.clone()).collect();
     if cmd.flags.iter().any(|f| f.name == "exec") {
         return Step::Refuse(format!(
-            "line {}: `go run -exec` has no `go build` equivalent",
-            ins.start_line
+            "{}: `go run -exec` has no `go build` equivalent",
+            Loc::of(ins)
         ));
     }
     let Some(workdir) = at.workdir.clone() else {
         return Step::Refuse(format!(
-            "line {}: the working directory is only known at build time",
-            ins.start_line
+            "{}: the working directory is only known at build time",
+            Loc::of(ins)
         ));
     };
     let mut edits = Vec::new();
@@ -162,7 +157,7 @@ fn go_run(cx: &Cx, p: &Process, argv: &[String], what: &str) -> Step {
             && b.ins < p.ins
     };
     let existing = cx
-        .facts
+        .go()
         .builds_in(stage)
         .filter(same)
         .filter_map(|b| match &b.output {
@@ -171,10 +166,7 @@ fn go_run(cx: &Cx, p: &Process, argv: &[String], what: &str) -> Step {
         })
         .last();
     let (binary, how) = match existing {
-        Some((f, at)) => (
-            f,
-            format!("built on line {}", doc.instructions()[at].start_line),
-        ),
+        Some((f, at)) => (f, format!("built on {}", Loc::at(doc, at))),
         None => {
             let name = if pkgs[0].ends_with(".go") {
                 pkgs[0]
@@ -187,7 +179,7 @@ fn go_run(cx: &Cx, p: &Process, argv: &[String], what: &str) -> Step {
                 cx.facts
                     .context
                     .as_ref()
-                    .and_then(|c| c.module.as_deref())
+                    .and_then(|c| c.go().module.as_deref())
                     .and_then(binary_name)
                     .or_else(|| binary_name(&workdir))
                     .unwrap_or_else(|| "app".into())
@@ -254,7 +246,7 @@ fn shell_words(words: &[String]) -> String {
 /// else as a RUN line of its own.
 fn add_build(doc: &crate::syntax::Document, at: usize, build: &str) -> Edit {
     use crate::syntax::{Command, Keyword};
-    let moves = super::for_the_container;
+    let moves = crate::transforms::for_the_container;
     let stage_from = doc.stage_of(at).map_or(0, |s| s.from);
     let prev = (stage_from + 1..at)
         .rev()

@@ -3,8 +3,10 @@
 //! Shared by strip-flags (`-ldflags`) and the time-zone handling (`-tags`).
 
 use crate::analysis::GoBuild;
-use crate::analysis::gocmd::{Arg, GoFlag};
+use crate::analysis::commands::Arg;
+use crate::analysis::go::cmd::GoFlag;
 use crate::edit::Edit;
+use crate::message::Loc;
 use crate::syntax::{Document, Span};
 
 /// Inserts `-name=value` right after `go build` (or `go install`).
@@ -27,14 +29,14 @@ pub fn add_flag(b: &GoBuild, name: &str, value: &str) -> Edit {
 
 /// Puts `text` at the start of flag `f`'s value (`-ldflags "-X a"` ->
 /// `-ldflags "-s -w -X a"`), keeping its quoting.
-pub fn prepend(doc: &Document, f: &GoFlag, text: &str, line: usize) -> Result<Edit, String> {
+pub fn prepend(doc: &Document, f: &GoFlag, text: &str, line: Loc) -> Result<Edit, String> {
     match &f.value_word {
         Some(w) => at_value(doc, w, 0, text, true, line),
         None => {
             let raw = f.word.span.of(doc.text());
             let eq = raw
                 .find('=')
-                .ok_or_else(|| format!("cannot read -{} on line {line}", f.name))?;
+                .ok_or_else(|| format!("cannot read -{} on {line}", f.name))?;
             at_value(doc, &f.word, eq + 1, text, true, line)
         }
     }
@@ -42,7 +44,7 @@ pub fn prepend(doc: &Document, f: &GoFlag, text: &str, line: usize) -> Result<Ed
 
 /// Adds `item` to the end of a list flag's value (`-tags netgo` ->
 /// `-tags netgo,timetzdata`), with the list's own separator.
-pub fn append(doc: &Document, f: &GoFlag, item: &str, line: usize) -> Result<Edit, String> {
+pub fn append(doc: &Document, f: &GoFlag, item: &str, line: Loc) -> Result<Edit, String> {
     let value = f.value.as_deref().unwrap_or("");
     let sep = if value.contains(' ') && !value.contains(',') {
         " "
@@ -60,7 +62,7 @@ pub fn append(doc: &Document, f: &GoFlag, item: &str, line: usize) -> Result<Edi
             let raw = f.word.span.of(doc.text());
             let eq = raw
                 .find('=')
-                .ok_or_else(|| format!("cannot read -{} on line {line}", f.name))?;
+                .ok_or_else(|| format!("cannot read -{} on {line}", f.name))?;
             at_value(doc, &f.word, eq + 1, &text, false, line)
         }
     }
@@ -74,7 +76,7 @@ fn at_value(
     at: usize,
     text: &str,
     front: bool,
-    line: usize,
+    line: Loc,
 ) -> Result<Edit, String> {
     let raw = w.span.of(doc.text());
     let base = w.span.start;
@@ -86,7 +88,7 @@ fn at_value(
     if w.json {
         // Inside a JSON string: `"-ldflags=-X a"` or `"-X a"`.
         if raw.contains('\\') {
-            return Err(format!("cannot edit the escaped JSON flag on line {line}"));
+            return Err(format!("cannot edit the escaped JSON flag on {line}"));
         }
         let offset = if front {
             if at == 0 { 1 } else { at }
@@ -110,7 +112,7 @@ fn at_value(
     }
     if value.contains(['"', '\'', '\\', '\n']) {
         return Err(format!(
-            "a flag on line {line} mixes quoting styles; dfslim will not edit it"
+            "a flag on {line} mixes quoting styles; dfslim will not edit it"
         ));
     }
     if !front && !text.contains(' ') {
@@ -128,7 +130,7 @@ fn at_value(
 pub fn embed_tzdata(doc: &Document, builds: &[&GoBuild]) -> Result<Vec<Edit>, String> {
     let mut edits = Vec::new();
     for b in builds {
-        let line = doc.instructions()[b.ins].start_line;
+        let line = Loc::at(doc, b.ins);
         match b.cmd.flag("tags") {
             Some(f)
                 if f.value

@@ -18,13 +18,14 @@
 //! **Example**: `FROM alpine:3.22` -> `FROM scratch` +
 //! `COPY --from=builder /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/`.
 
-use super::text::{continued_to_eof, insert_after, kw_like};
-use super::{Cx, Outcome, Transform};
 use crate::analysis::stages::{Base, Process, Source};
 use crate::analysis::{Cgo, Family, covers};
 use crate::catalog;
 use crate::edit::Edit;
+use crate::message::Loc;
 use crate::syntax::{Command, Keyword};
+use crate::transforms::text::{continued_to_eof, insert_after, kw_like};
+use crate::transforms::{Cx, Outcome, Transform};
 
 pub struct ScratchRuntime;
 
@@ -48,8 +49,8 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         .runtime()
         .ok_or_else(|| Outcome::not_applicable("no stages"))?;
     let stage = &doc.stages()[rt.index];
-    let line = |i: usize| doc.instructions()[i].start_line;
-    if doc.stages().len() < 2 || facts.builds_go(rt.index) {
+    let line = |i: usize| Loc::at(doc, i);
+    if doc.stages().len() < 2 || cx.go().builds_go(rt.index) {
         return Err(Outcome::not_applicable(
             "the image is built in its own stage (no separate runtime stage; see multi-stage)",
         ));
@@ -90,7 +91,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     }
 
     // Binaries that reach the image must be static.
-    let shipped = facts.shipped_builds();
+    let shipped = cx.go().shipped_builds();
     if shipped.is_empty() {
         return Err(Outcome::not_applicable(
             "no Go build reaches the runtime stage",
@@ -98,27 +99,20 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     }
     if let Some(b) = shipped.iter().find(|b| !matches!(b.cgo, Cgo::Off(_))) {
         return Err(Outcome::refuse(format!(
-            "cgo is not switched off for the build on line {}: a dynamically linked binary cannot run on scratch (see cgo-off)",
+            "cgo is not switched off for the build on {}: a dynamically linked binary cannot run on scratch (see cgo-off)",
             line(b.ins)
         )));
     }
     if let Some(&r) = rt.runs.first() {
         return Err(Outcome::refuse(format!(
-            "line {} runs a command in the runtime; scratch has no shell",
+            "{} runs a command in the runtime; scratch has no shell",
             line(r)
         )));
     }
     // What the runtime gets from builders.
     // A source is a directory when a build made it one (go install ./...);
     // anything else is taken as a file, which never over-claims a path.
-    let dirs: Vec<&str> = facts
-        .builds
-        .iter()
-        .filter_map(|b| match &b.output {
-            crate::analysis::Output::Dir(d) => Some(d.as_str()),
-            _ => None,
-        })
-        .collect();
+    let dirs: Vec<&str> = cx.go().output_dirs();
     let copied: Vec<String> = rt
         .copies
         .iter()
@@ -137,7 +131,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         let what = if p.entrypoint { "ENTRYPOINT" } else { "CMD" };
         if p.shell_form {
             return Err(Outcome::refuse(format!(
-                "the {what} on line {} is in shell form; scratch has no /bin/sh",
+                "the {what} on {} is in shell form; scratch has no /bin/sh",
                 line(p.ins)
             )));
         }
@@ -160,7 +154,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         };
         if !has(&path) {
             return Err(Outcome::refuse(format!(
-                "the {what} on line {} runs {prog}, which is not copied from a builder; scratch would not have it",
+                "the {what} on {} runs {prog}, which is not copied from a builder; scratch would not have it",
                 line(p.ins)
             )));
         }
@@ -176,7 +170,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
             };
             if !ok {
                 return Err(Outcome::refuse(format!(
-                    "the HEALTHCHECK on line {} runs a command scratch does not have",
+                    "the HEALTHCHECK on {} runs a command scratch does not have",
                     line(h)
                 )));
             }
@@ -204,7 +198,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
             "nonroot" if matches!(img.family, Family::Distroless { .. }) => "65532",
             _ => {
                 return Err(Outcome::refuse(format!(
-                    "USER {} on line {} names a user scratch cannot look up (no /etc/passwd)",
+                    "USER {} on {} names a user scratch cannot look up (no /etc/passwd)",
                     w.text,
                     line(u)
                 )));
@@ -225,7 +219,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
             let v = f.value().unwrap_or("");
             if !v.split(':').all(|p| p.bytes().all(|b| b.is_ascii_digit())) && !passwd {
                 return Err(Outcome::refuse(format!(
-                    "--chown={v} on line {} names a user scratch cannot look up; use numeric ids",
+                    "--chown={v} on {} names a user scratch cannot look up; use numeric ids",
                     line(i)
                 )));
             }
@@ -270,15 +264,15 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     if !added.is_empty() {
         if continued_to_eof(doc, from_ins) {
             return Err(Outcome::refuse(format!(
-                "the FROM on line {} ends with a line continuation; lines added after it would join it",
-                from_ins.start_line
+                "the FROM on {} ends with a line continuation; lines added after it would join it",
+                Loc::of(from_ins)
             )));
         }
         edits.push(insert_after(doc, from_ins, &added));
     }
     // scratch has no zone database: the binary must carry it.
     let zoneinfo = rt.end.env.known("ZONEINFO").is_some_and(&has);
-    if let Some(why) = &facts.program.zones
+    if let Some(why) = &cx.go().program.zones
         && !has("/usr/share/zoneinfo")
         && !zoneinfo
     {
@@ -287,20 +281,23 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
             "the program needs time zones ({why}) and scratch has no zone database: the build embeds it (-tags timetzdata)"
         ));
     }
-    if facts.context.is_none() {
-        notes.push(
-            "no build context was read: time-zone use and files read at run time were not checked"
-                .to_string(),
-        );
-    }
     let certs = if added.iter().any(|a| a.contains(CA_BUNDLE)) {
         format!(", with the CA bundle from `{builder}`")
     } else {
         String::new()
     };
-    Ok(Outcome::apply(
-        edits,
-        format!("runtime {} -> scratch{certs}", from.image.text),
-    )
-    .with_notes(notes))
+    // A runtime stage an earlier step wrote is news only as a whole.
+    let message = if (cx.added)(from.image.span.start) {
+        format!("the runtime stage is FROM scratch{certs}")
+    } else {
+        format!("runtime {} -> scratch{certs}", from.image.text)
+    };
+    let unchecked = if cx.go().program.sources_read {
+        Vec::new()
+    } else {
+        cx.go().program.unchecked.clone()
+    };
+    Ok(Outcome::apply(edits, message)
+        .with_notes(notes)
+        .with_unchecked(unchecked))
 }

@@ -16,11 +16,13 @@
 //!
 //! **Example**: `RUN go build -o /app .` -> `RUN go build -ldflags="-s -w" -o /app .`.
 
-use super::{Cx, Outcome, Transform, goflags};
-use crate::analysis::gocmd;
+use super::goflags;
+use crate::analysis::commands;
 use crate::analysis::{GoBuild, Output};
 use crate::edit::Edit;
+use crate::message::Loc;
 use crate::syntax::Document;
+use crate::transforms::{Cx, Outcome, Transform};
 
 pub struct StripFlags;
 
@@ -31,7 +33,7 @@ impl Transform for StripFlags {
 
     fn run(&self, cx: &Cx) -> Outcome {
         let doc = cx.doc;
-        let shipped = cx.facts.shipped_builds();
+        let shipped = cx.go().shipped_builds();
         let mut edits = Vec::new();
         let mut lines = Vec::new();
         if shipped.is_empty() {
@@ -41,7 +43,13 @@ impl Transform for StripFlags {
             match edit(doc, b) {
                 Ok(Some(e)) => {
                     edits.push(e);
-                    lines.push(doc.instructions()[b.ins].start_line);
+                    // A build cmd-binary wrote into the user's RUN says so.
+                    let at = Loc::at(doc, b.ins);
+                    lines.push(if (cx.added)(b.cmd.verb_word.span.start) {
+                        format!("the `go build` dfslim added to {at}")
+                    } else {
+                        at.to_string()
+                    });
                 }
                 Ok(None) => {}
                 Err(why) => return Outcome::refuse(why),
@@ -51,12 +59,11 @@ impl Transform for StripFlags {
             return Outcome::not_applicable("-s -w are already in the link flags");
         }
         lines.dedup();
-        let at: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
         Outcome::apply(
             edits,
             format!(
-                "-s -w added to the link flags (line {})",
-                super::text::listing(&at, ", ")
+                "-s -w added to the link flags ({})",
+                crate::transforms::text::listing(&lines, ", ")
             ),
         )
     }
@@ -73,10 +80,10 @@ fn missing(flags: &str) -> Vec<&'static str> {
 }
 
 fn edit(doc: &Document, b: &GoBuild) -> Result<Option<Edit>, String> {
-    let line = doc.instructions()[b.ins].start_line;
+    let line = Loc::at(doc, b.ins);
     if b.goflags.as_deref().is_some_and(|g| g.contains("-ldflags")) {
         return Err(format!(
-            "GOFLAGS sets -ldflags for the build on line {line}; a -ldflags on the command line would replace it (add -s -w there)"
+            "GOFLAGS sets -ldflags for the build on {line}; a -ldflags on the command line would replace it (add -s -w there)"
         ));
     }
     let Some(f) = b.cmd.flag("ldflags") else {
@@ -97,7 +104,7 @@ fn edit(doc: &Document, b: &GoBuild) -> Result<Option<Edit>, String> {
     }
     if value.contains("$(") || value.contains('`') {
         return Err(format!(
-            "-ldflags on line {line} is built by command substitution; dfslim will not edit it"
+            "-ldflags on {line} is built by command substitution; dfslim will not edit it"
         ));
     }
     goflags::prepend(doc, f, &add.join(" "), line).map(Some)
@@ -111,11 +118,21 @@ fn make_builds(cx: &Cx) -> Outcome {
     };
     let mut stages = cx.facts.feeders(rt.index);
     stages.push(rt.index);
+    // Only a stage with Go in it builds Go through make.
+    stages.retain(|&s| {
+        let st = &cx.facts.stages[s];
+        st.family == crate::analysis::Family::Golang
+            || st.installs.iter().any(|i| {
+                i.packages
+                    .iter()
+                    .any(|p| p == "go" || p.starts_with("golang"))
+            })
+    });
     for s in stages {
         for &r in &cx.facts.stages[s].runs {
-            let (lines, _) = gocmd::command_lines(doc, &doc.instructions()[r]);
+            let (lines, _) = commands::command_lines(doc, &doc.instructions()[r]);
             if let Some(l) = lines.iter().find(|l| l.name == "make") {
-                let line = doc.instructions()[r].start_line;
+                let line = Loc::at(doc, r);
                 let ld = l.args.iter().find(|a| {
                     a.value
                         .split_once('=')
@@ -123,7 +140,7 @@ fn make_builds(cx: &Cx) -> Outcome {
                 });
                 let Some(a) = ld else {
                     return Outcome::refuse(format!(
-                        "the build on line {line} goes through make, and dfslim cannot see where link flags go (pass LDFLAGS=... on the make line)"
+                        "the build on {line} goes through make, and dfslim cannot see where link flags go (pass LDFLAGS=... on the make line)"
                     ));
                 };
                 let value = a.value.split_once('=').map_or("", |(_, v)| v);
@@ -131,7 +148,7 @@ fn make_builds(cx: &Cx) -> Outcome {
                 if add.is_empty() {
                     return Outcome::not_applicable("-s -w are already in LDFLAGS");
                 }
-                let as_flag = crate::analysis::gocmd::GoFlag {
+                let as_flag = crate::analysis::go::cmd::GoFlag {
                     name: "LDFLAGS".to_string(),
                     value: Some(value.to_string()),
                     word: a.clone(),
@@ -140,7 +157,7 @@ fn make_builds(cx: &Cx) -> Outcome {
                 return match goflags::prepend(doc, &as_flag, &add.join(" "), line) {
                     Ok(e) => Outcome::apply(
                         vec![e],
-                        format!("-s -w added to LDFLAGS on the make line (line {line})"),
+                        format!("-s -w added to LDFLAGS on the make line ({line})"),
                     ),
                     Err(why) => Outcome::refuse(why),
                 };
@@ -148,7 +165,7 @@ fn make_builds(cx: &Cx) -> Outcome {
         }
     }
     let unknown = cx
-        .facts
+        .go()
         .builds
         .iter()
         .any(|b| matches!(b.output, Output::Unknown(_)));

@@ -1,18 +1,19 @@
 //! Which binary the image runs, and where `go build` puts it.
 
-use super::super::text::json_array;
-use super::super::{Cx, Outcome};
 use crate::analysis::Output;
 use crate::analysis::StageFacts;
 use crate::analysis::env::join_path;
 use crate::analysis::stages::Process;
 use crate::edit::Edit;
+use crate::message::Loc;
 use crate::syntax::{Document, Instruction};
+use crate::transforms::text::json_array;
+use crate::transforms::{Cx, Outcome};
 
 /// The image's command: the exec-form ENTRYPOINT, else CMD; it must be a
 /// fixed argv that does not run the Go toolchain.
 pub(super) fn command<'a>(cx: &Cx, rt: &'a StageFacts) -> Result<&'a Process, Outcome> {
-    let line = |i: usize| cx.doc.instructions()[i].start_line;
+    let line = |i: usize| Loc::at(cx.doc, i);
     let proc = rt
         .entrypoint
         .as_ref()
@@ -25,16 +26,16 @@ pub(super) fn command<'a>(cx: &Cx, rt: &'a StageFacts) -> Result<&'a Process, Ou
         })?;
     let argv = proc.argv.as_ref().ok_or_else(|| {
         Outcome::refuse(format!(
-            "the command on line {} is shell syntax that may need files of the builder",
+            "the command on {} is shell syntax that may need files of the builder",
             line(proc.ins)
         ))
     })?;
-    let prog = argv.first().ok_or_else(|| {
-        Outcome::refuse(format!("the command on line {} is empty", line(proc.ins)))
-    })?;
-    if crate::transforms::cmd_binary::is_go_toolchain(prog) {
+    let prog = argv
+        .first()
+        .ok_or_else(|| Outcome::refuse(format!("the command on {} is empty", line(proc.ins))))?;
+    if super::super::cmd_binary::is_go_toolchain(prog) {
         return Err(Outcome::refuse(format!(
-            "the command on line {} runs the Go toolchain (`{}`); cmd-binary must turn it into the binary first",
+            "the command on {} runs the Go toolchain (`{}`); cmd-binary must turn it into the binary first",
             line(proc.ins),
             argv.join(" ")
         )));
@@ -54,8 +55,8 @@ pub(super) fn find(cx: &Cx, proc: &Process, workdir: Option<&str>) -> Result<Bin
         .filter(|b| b.path.rsplit('/').next().is_some_and(|name| !name.is_empty() && name != "." && name != ".."))
         .ok_or_else(|| {
         Outcome::refuse(format!(
-            "the command on line {} runs {prog}, which no `go build` in this stage is known to produce",
-            cx.doc.instructions()[proc.ins].start_line
+            "the command on {} runs {prog}, which no `go build` in this stage is known to produce",
+            Loc::at(cx.doc, proc.ins)
         ))
     })
 }
@@ -83,7 +84,7 @@ impl Binary {
         argv[0] = self.path.clone();
         let kw_text = ins.keyword_span.of(doc.text());
         let nl = doc.newline();
-        let comments: String = super::super::text::inner_comments(doc, ins)
+        let comments: String = crate::transforms::text::inner_comments(doc, ins)
             .iter()
             .map(|c| format!("{}{nl}", c.trim_start()))
             .collect();
@@ -94,7 +95,7 @@ impl Binary {
 fn binary_path(cx: &Cx, prog: &str, workdir: Option<&str>) -> Option<Binary> {
     let facts = cx.facts;
     let rt = facts.runtime()?.index;
-    let builds: Vec<_> = facts.builds_in(rt).collect();
+    let builds: Vec<_> = cx.go().builds_in(rt).collect();
     let wanted = if prog.starts_with('/') {
         Some(prog.to_string())
     } else if prog.contains('/') {

@@ -26,11 +26,12 @@ mod needs;
 mod relocate;
 mod runtime;
 
-use super::text::kw;
-use super::{Cx, Outcome, Transform, goflags};
+use super::goflags;
 use crate::analysis::{Cgo, Family};
 use crate::edit::Edit;
 use crate::syntax::{Document, Stage};
+use crate::transforms::text::kw;
+use crate::transforms::{Cx, Outcome, Transform};
 
 pub struct MultiStage;
 
@@ -56,7 +57,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         .runtime()
         .ok_or_else(|| Outcome::not_applicable("no stages"))?;
     let stage = &doc.stages()[rt.index];
-    if !facts.builds_go(rt.index) {
+    if !cx.go().builds_go(rt.index) {
         let why = if doc.stages().len() > 1 {
             "already multi-stage: the image's stage does not build Go"
         } else {
@@ -80,7 +81,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     }
 
     // Would the runtime lack something the builder had?
-    let shipped = facts.shipped_builds();
+    let shipped = cx.go().shipped_builds();
     let tzdata_installed = needs::refuse_what_alpine_lacks(cx, rt, &shipped)?;
 
     let mut edits = Vec::new();
@@ -121,7 +122,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     if tzdata_installed {
         block.push(copy("/usr/share/zoneinfo"));
         carried.push("the zone database (tzdata was installed)".to_string());
-    } else if let Some(why) = &facts.program.zones {
+    } else if let Some(why) = &cx.go().program.zones {
         // alpine has no zone database. With cgo off, the binary can embed
         // it; with cgo on, a new build tag would make old Go rebuild its
         // standard library with cgo (and golang:alpine has no gcc), so the
@@ -161,18 +162,18 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     if !carried.is_empty() {
         notes.push(format!(
             "also copied into the runtime: {}",
-            super::text::listing(&carried, "; ")
+            crate::transforms::text::listing(&carried, "; ")
         ));
     }
-    notes.extend(facts.program.unchecked.iter().cloned());
     Ok(Outcome::apply(
         edits,
         format!(
-            "split into `{builder}` and an alpine runtime stage that gets only {}",
+            "split into `{builder}` and a runtime stage that gets only {}",
             binary.path
         ),
     )
-    .with_notes(notes))
+    .with_notes(notes)
+    .with_unchecked(cx.go().program.unchecked.clone()))
 }
 
 /// The builder's name: its own, or `builder` (`build`, `go-builder` when

@@ -1,11 +1,12 @@
 //! What the alpine runtime would lack: packages and C libraries installed
 //! in the builder (refused), users and data files (carried over).
 
-use super::super::{Cx, Outcome};
 use crate::analysis::env::join_path;
 use crate::analysis::stages::Source;
 use crate::analysis::{Cgo, GoBuild, Libc, StageFacts};
 use crate::catalog;
+use crate::message::Loc;
+use crate::transforms::{Cx, Outcome};
 
 /// Refuses when the runtime would lack packages, a C library or libc the
 /// binary needs; tells whether tzdata was installed (its files are copied).
@@ -14,7 +15,7 @@ pub(super) fn refuse_what_alpine_lacks(
     rt: &StageFacts,
     shipped: &[&GoBuild],
 ) -> Result<bool, Outcome> {
-    let line = |i: usize| cx.doc.instructions()[i].start_line;
+    let line = |i: usize| Loc::at(cx.doc, i);
     let tables = catalog::tables();
     let mut tz = false;
     for inst in &rt.installs {
@@ -26,9 +27,9 @@ pub(super) fn refuse_what_alpine_lacks(
             .collect();
         if !runtime_pkgs.is_empty() {
             return Err(Outcome::refuse(format!(
-                "line {} installs {} with {}, which the program may need at run time; the alpine runtime would not have them",
+                "{} installs {} with {}, which the program may need at run time; the alpine runtime would not have them",
                 line(inst.ins),
-                super::super::text::listing(&runtime_pkgs, ", "),
+                crate::transforms::text::listing(&runtime_pkgs, ", "),
                 inst.manager
             )));
         }
@@ -37,7 +38,7 @@ pub(super) fn refuse_what_alpine_lacks(
     let cgo_on = shipped.iter().find(|b| !matches!(b.cgo, Cgo::Off(_)));
     if let (Libc::Glibc, Some(b)) = (rt.libc, cgo_on) {
         return Err(Outcome::refuse(format!(
-            "the builder is glibc-based and cgo is not off for the build on line {}: the binary would not run on alpine (musl); apply alpine-base or cgo-off first",
+            "the builder is glibc-based and cgo is not off for the build on {}: the binary would not run on alpine (musl); apply alpine-base or cgo-off first",
             line(b.ins)
         )));
     }
@@ -54,9 +55,9 @@ pub(super) fn refuse_what_alpine_lacks(
             .map(String::as_str)
             .collect();
         return Err(Outcome::refuse(format!(
-            "line {} installs C libraries ({}) the binary may link against; the runtime would not have them",
+            "{} installs C libraries ({}) the binary may link against; the runtime would not have them",
             line(i.ins),
-            super::super::text::listing(&libs, ", ")
+            crate::transforms::text::listing(&libs, ", ")
         )));
     }
     Ok(tz)
@@ -160,9 +161,9 @@ pub(super) fn data_files(cx: &Cx, s: usize, binary: &str) -> Vec<(String, String
             {
                 continue;
             }
-            let line = doc.instructions()[c.ins].start_line;
+            let line = Loc::at(doc, c.ins);
             if !out.iter().any(|(t, _)| *t == target) {
-                out.push((target, format!("copied in on line {line}")));
+                out.push((target, format!("copied in on {line}")));
             }
         }
     }
@@ -211,7 +212,7 @@ pub(super) fn context_data(
     }) else {
         return Vec::new();
     };
-    cx.facts
+    cx.go()
         .program
         .data
         .iter()

@@ -1,9 +1,9 @@
 //! Moving instructions from the builder to the new runtime stage without
 //! leaving stray blank lines.
 
-use super::super::text::lines_with_comments;
 use crate::edit::Edit;
 use crate::syntax::{Document, Span};
+use crate::transforms::text::lines_with_comments;
 
 /// Deletes the moved instructions and writes the runtime block after the
 /// last line the builder keeps (comments included): blank lines and moved

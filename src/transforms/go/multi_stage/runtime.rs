@@ -2,8 +2,6 @@
 //! running container needs (EXPOSE, USER, ENTRYPOINT, CMD...), ENV without
 //! Go toolchain settings, and the ARGs those refer to.
 
-use super::super::Cx;
-use super::super::text::{kw, lines_with_comments};
 use super::binary::Binary;
 use crate::analysis::StageFacts;
 use crate::analysis::env::Env;
@@ -11,6 +9,8 @@ use crate::analysis::env::Value;
 use crate::analysis::stages::Process;
 use crate::catalog;
 use crate::syntax::{Document, Instruction, Keyword, Pair};
+use crate::transforms::Cx;
+use crate::transforms::text::{kw, lines_with_comments};
 
 /// Lines for the runtime stage, and the builder instructions that move.
 pub(super) struct Carried {
@@ -70,7 +70,7 @@ pub(super) fn carried_instructions(
                         .push(format!("{} {}", kw(doc, "ENV"), parts.join(" ")));
                 }
             }
-            k if super::super::for_the_container(k) => {
+            k if crate::transforms::for_the_container(k) => {
                 let t = if i == proc.ins {
                     binary.rewrite_command(doc, ins, proc).unwrap_or(text)
                 } else {

@@ -1,0 +1,89 @@
+//! The simple commands inside a RUN (`apt-get install ...`, `go build ...`,
+//! `npm ci`), every word with its span in the source, so a transform can
+//! insert or replace a word exactly. The ecosystems read their own commands
+//! out of these lines.
+
+use super::shell::{self, ShellWord};
+use crate::syntax::{Command, Document, Instruction, Span};
+
+/// A word of a command line, located in the source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Arg {
+    /// Where it is in the source (a JSON element's span includes its quotes).
+    pub span: Span,
+    /// Its value, unquoted.
+    pub value: String,
+    pub dynamic: bool,
+    /// Came from a JSON (exec form) element.
+    pub json: bool,
+}
+
+/// One simple command of a RUN: its name (without a directory), its words
+/// (the name first) and the `NAME=value` words before it.
+#[derive(Clone, Debug)]
+pub struct CommandLine {
+    pub name: String,
+    pub args: Vec<Arg>,
+    pub assignments: Vec<(String, String, Arg)>,
+}
+
+/// Every command of a RUN, located in the source.
+pub fn command_lines(doc: &Document, ins: &Instruction) -> (Vec<CommandLine>, bool) {
+    match ins.command() {
+        Some(Command::Exec(items)) => {
+            let args: Vec<Arg> = items
+                .iter()
+                .map(|j| Arg {
+                    span: j.span,
+                    value: j.value.clone(),
+                    dynamic: false,
+                    json: true,
+                })
+                .collect();
+            let name = args
+                .first()
+                .map(|a| base_name(&a.value).to_string())
+                .unwrap_or_default();
+            (
+                vec![CommandLine {
+                    name,
+                    args,
+                    assignments: Vec::new(),
+                }],
+                false,
+            )
+        }
+        Some(Command::Shell(word)) => {
+            let script = shell::parse(&word.text);
+            let at = |w: &ShellWord| Arg {
+                span: ins.logical.span(word.lstart + w.start, word.lstart + w.end),
+                value: w.value.clone(),
+                dynamic: w.dynamic,
+                json: false,
+            };
+            let _ = doc;
+            let lines = script
+                .commands
+                .iter()
+                .map(|c| CommandLine {
+                    name: c.name().unwrap_or("").to_string(),
+                    args: c.words.iter().map(at).collect(),
+                    assignments: c
+                        .assignments
+                        .iter()
+                        .filter_map(|w| {
+                            let (n, v) = w.value.split_once('=')?;
+                            Some((n.to_string(), v.to_string(), at(w)))
+                        })
+                        .collect(),
+                })
+                .collect();
+            (lines, script.uses_shell_features)
+        }
+        None => (Vec::new(), false),
+    }
+}
+
+fn base_name(s: &str) -> &str {
+    s.rsplit('/').next().unwrap_or(s)
+}
