@@ -151,7 +151,7 @@ make_context() {
   local tc=$CTX/rustup/toolchains/$TC
   mkdir -p "$tc/lib/rustlib" "$CTX/rustup/downloads" "$CTX/rustup/tmp" "$CTX/rustup/update-hashes" "$CTX/cargo/bin"
   for c in rustc cargo rust-std; do
-    sed 's/^file://' "$RUSTLIB/manifest-$c-$HOST"
+    sed -e 's/^file://' -e 's/^dir://' "$RUSTLIB/manifest-$c-$HOST"
     echo "lib/rustlib/manifest-$c-$HOST"
   done | (cd "$SYSROOT" && tar -cf - -T - lib/rustlib/multirust-channel-manifest.toml lib/rustlib/rust-installer-version) |
     tar -C "$tc" -xf -
