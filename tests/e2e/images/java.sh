@@ -19,8 +19,10 @@
 #   openjdk:17, 17-jdk, ...                openjdk.Dockerfile VARIANT=oracle (no apt-get)
 #   openjdk:17-jdk-slim, ...               openjdk.Dockerfile VARIANT=slim (no binutils)
 #   maven:3.8-openjdk-17, ...              maven.Dockerfile on openjdk:17
-#   gcr.io/distroless/java17-debian12      distroless-java.Dockerfile on base-nossl-debian12
-#     (:latest, :nonroot)
+#   gcr.io/distroless/java17-debian12      distroless-java.Dockerfile (target java) on
+#     (:latest, :nonroot)                  base-nossl-debian12: Debian's JRE .deb unpacked
+#   gcr.io/distroless/java-base-debian12   the same without the JRE (target java-base): the
+#     (:latest, :nonroot)                  base for a jlink runtime
 #
 # Maven Central is not reachable. The mirror ($MIRROR_DIR/maven, served by
 # tests/e2e/mirror.sh as <url>/maven/) is filled once on the machine from Debian's
@@ -48,6 +50,8 @@ OPENJDK_SLIM_TAGS=(openjdk:17-jdk-slim openjdk:17-slim openjdk:17-jdk-slim-bulls
 MAVEN_OPENJDK_TAGS=(maven:3.8-openjdk-17 maven:3.8.5-openjdk-17 maven:3-openjdk-17)
 DISTROLESS_JAVA_TAGS=(gcr.io/distroless/java17-debian12:latest gcr.io/distroless/java17:latest)
 DISTROLESS_JAVA_NONROOT_TAGS=(gcr.io/distroless/java17-debian12:nonroot gcr.io/distroless/java17:nonroot)
+DISTROLESS_JAVA_BASE_TAGS=(gcr.io/distroless/java-base-debian12:latest)
+DISTROLESS_JAVA_BASE_NONROOT_TAGS=(gcr.io/distroless/java-base-debian12:nonroot)
 # Debian packages whose /usr/share/maven-repo makes the Maven mirror (+ their *-java deps)
 MAVEN_PACKAGES=(libmaven-compiler-plugin-java libmaven-resources-plugin-java libmaven-jar-plugin-java
   libsurefire-java libmaven-clean-plugin-java libmaven-install-plugin-java
@@ -60,7 +64,7 @@ REV_TEMURIN_JRE=1.$REV_TEMURIN_JDK
 REV_MAVEN=1.$REV_TEMURIN_JDK
 REV_OPENJDK=1.$REV_TEMURIN_JDK
 REV_MAVEN_OPENJDK=$REV_MAVEN.$REV_OPENJDK
-REV_DISTROLESS_JAVA=1
+REV_DISTROLESS_JAVA=2
 REV_MAVEN_MIRROR=5
 # ------------------------------------------------------------------------------
 
@@ -137,10 +141,12 @@ image "$REV_OPENJDK" OPENJDK_SLIM_TAGS openjdk.Dockerfile --build-arg JDK_IMAGE=
   --build-arg VARIANT=slim --build-arg JAVA_HOME_DIR=/usr/local/openjdk-17
 image "$REV_MAVEN_OPENJDK" MAVEN_OPENJDK_TAGS maven.Dockerfile --build-arg BASE="${OPENJDK_TAGS[0]}" \
   --build-arg PACKAGES= --build-arg MIRROR_URL="$MIRROR_URL"
-image "$REV_DISTROLESS_JAVA" DISTROLESS_JAVA_TAGS distroless-java.Dockerfile \
-  --build-arg BASE=gcr.io/distroless/base-nossl-debian12:latest
-image "$REV_DISTROLESS_JAVA" DISTROLESS_JAVA_NONROOT_TAGS distroless-java.Dockerfile \
-  --build-arg BASE=gcr.io/distroless/base-nossl-debian12:nonroot
+for user in latest nonroot; do
+  image "$REV_DISTROLESS_JAVA" "DISTROLESS_JAVA_BASE$([[ $user == nonroot ]] && echo _NONROOT)_TAGS" \
+    distroless-java.Dockerfile --target java-base --build-arg BASE=gcr.io/distroless/base-nossl-debian12:$user
+  image "$REV_DISTROLESS_JAVA" "DISTROLESS_JAVA$([[ $user == nonroot ]] && echo _NONROOT)_TAGS" \
+    distroless-java.Dockerfile --target java --build-arg BASE=gcr.io/distroless/base-nossl-debian12:$user
+done
 
 # ---- the java-jar app's prebuilt jar -------------------------------------------
 # Shape (b): the jar is built elsewhere (CI) and the Dockerfile only copies it. Here it
@@ -166,4 +172,4 @@ build_app_jar java-jar hello-service-1.0.0.jar
 
 log "done in $((SECONDS - T_START)) s"
 docker image ls --format '{{.Repository}}:{{.Tag}}\t{{.Size}}' |
-  grep -E '^(eclipse-temurin|maven|openjdk|gcr.io/distroless/java17[^:]*):' | sort >&2
+  grep -E '^(eclipse-temurin|maven|openjdk|gcr.io/distroless/java[^:]*):' | sort >&2
