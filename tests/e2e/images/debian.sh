@@ -171,7 +171,7 @@ fixup_root() { # ROOT
   rm -f "$root"/var/log/{dpkg,bootstrap,alternatives}.log "$root"/var/cache/ldconfig/aux-cache \
     "$root"/var/log/apt/{history,term}.log "$root/etc/machine-id" "$root/run/mount/utab"
   rmdir "$root/run/mount" 2>/dev/null || :
-  rm -rf "$root"/var/cache/apt/* "$root"/var/lib/apt/lists/* "$root"/dev/*
+  rm -rf "${root:?}"/var/cache/apt/* "${root:?}"/var/lib/apt/lists/* "${root:?}"/dev/*
   rm -f "$root/etc/hostname" "$root/etc/resolv.conf"
   echo debuerreotype >"$root/etc/hostname"
   printf '# https://1.1.1.1 (privacy-focused, highly-available DNS service)\nnameserver 1.1.1.1\nnameserver 1.0.0.1\n' \

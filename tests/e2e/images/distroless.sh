@@ -203,11 +203,11 @@ tar_root() {
 }
 
 build_distroless_tars() {
-  local f missing=0
+  local f todo=0
   for f in "${DISTROLESS_FLAVOURS[@]}"; do
-    [[ -f $(tar_of "$f") && -f $(tar_of "$f-debug") ]] || missing=1
+    [[ -f $(tar_of "$f") && -f $(tar_of "$f-debug") ]] || todo=1
   done
-  ((missing)) || return 0
+  ((todo)) || return 0
   fetch_debs
   local t0=$SECONDS static=$WORK/dl-static root p
   make_static_root "$static"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by tests/e2e/images/debian.sh (after lib.sh, once debian:$SUITE exists):
 # make_apk_repo fills the package repository the emulated `apk` of the alpine
 # stand-ins installs from (tests/e2e/images/debian/alpine/apk), under
@@ -121,7 +122,7 @@ make_apk_repo() {
   if [[ $FORCE == 0 && -f $stamp && $(<"$stamp") == "$REV_APK_REPO" ]]; then
     return 0
   fi
-  local t0=$SECONDS debs=$CACHE/apk-debs-$SUITE s v deb x
+  local t0=$SECONDS debs=$CACHE/apk-debs-$SUITE s v x
   apk_fetch_debs "$debs"
   rm -rf "$APK_REPO"
   mkdir -p "$APK_REPO/main/x86_64" "$APK_REPO/community/x86_64"
