@@ -138,8 +138,6 @@ fill_rustup
 # ---- the images -----------------------------------------------------------------
 MIRROR_ID=${MIRROR_URL#http://}
 MIRROR_ID=${MIRROR_ID//[:\/]/-}
-RUST_REV="$REV_RUST-$RUST_VER-$MIRROR_ID"
-SLIM_REV="$REV_RUST_SLIM-$RUST_VER-$MIRROR_ID"
 TC=$RUST_VER-$HOST
 
 # The build context: rustup/ and cargo/ as rustup-init --profile minimal leaves them.
@@ -211,9 +209,18 @@ build_rust() { # REV BASE APT_PACKAGES TAGS...
   tag_aliases "$rev" "$@"
 }
 
-docker image inspect debian:bookworm-slim >/dev/null 2>&1 || die "debian:bookworm-slim missing: run images/debian.sh"
+# The revision label: the script's REV, the toolchain, the mirror URL baked in, and the
+# base image's id (a rebuilt base means a rebuilt stand-in).
+rev_of() { # REV BASE
+  local id
+  id=$(docker image inspect -f '{{.Id}}' "$2" 2>/dev/null) || return 1
+  id=${id#sha256:}
+  echo "$1-$RUST_VER-$MIRROR_ID-${id:0:12}"
+}
+
+SLIM_REV=$(rev_of "$REV_RUST_SLIM" debian:bookworm-slim) || die "debian:bookworm-slim missing: run images/debian.sh"
 build_rust "$SLIM_REV" debian:bookworm-slim "ca-certificates gcc libc6-dev" "${SLIM_TAGS[@]}"
-docker image inspect buildpack-deps:bookworm >/dev/null 2>&1 ||
+RUST_REV=$(rev_of "$REV_RUST" buildpack-deps:bookworm) ||
   die "buildpack-deps:bookworm missing: it is made by images/node.sh (base-images.sh runs it first)"
 build_rust "$RUST_REV" buildpack-deps:bookworm "" "${FULL_TAGS[@]}"
 
