@@ -119,12 +119,15 @@ bash "$E2E_LIB_DIR/mirror.sh" start
 MIRROR_URL=$(bash "$E2E_LIB_DIR/mirror.sh" url)
 
 # ---- images ------------------------------------------------------------------
+# DFSLIM_E2E_NO_CACHE=1: build without the layer cache (to time a clean machine)
+NO_CACHE=()
+[[ ${DFSLIM_E2E_NO_CACHE:-} == 1 ]] && NO_CACHE=(--no-cache)
 image() { # REV TAGS-ARRAY-NAME DOCKERFILE [build args...]
   local rev=$1 file=$3
   local -n tags=$2
   shift 3
   if needs_build "${tags[0]}" "$rev"; then
-    build_image "${tags[0]}" "$rev" "$CTX" -f "$CTX/$file" "$@"
+    build_image "${tags[0]}" "$rev" "$CTX" -f "$CTX/$file" "${NO_CACHE[@]}" "$@"
   else
     log "${tags[0]} present; skipping"
   fi
