@@ -1,11 +1,15 @@
-"""An aiohttp service (C-extension wheels: aiohttp, multidict, yarl, frozenlist, propcache)."""
+"""An aiohttp service that also uses numpy: C-extension wheels (aiohttp, multidict,
+yarl, frozenlist, propcache, numpy) whose downloads pip keeps in /root/.cache/pip
+unless told not to."""
 import sys
 
+import numpy as np
 from aiohttp import web
 
 
 async def index(request):
-    return web.Response(text=f"aiohttp ok on Python {sys.version.split()[0]}\n")
+    total = int(np.arange(1, 101).sum())
+    return web.Response(text=f"aiohttp ok on Python {sys.version.split()[0]} numpy {np.__version__} sum={total}\n")
 
 
 app = web.Application()
