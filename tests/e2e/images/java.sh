@@ -57,13 +57,14 @@ MAVEN_PACKAGES=(libmaven-compiler-plugin-java libmaven-resources-plugin-java lib
   libsurefire-java libmaven-clean-plugin-java libmaven-install-plugin-java
   libmaven-dependency-plugin-java libmaven-shade-plugin-java libmaven-deploy-plugin-java
   libmaven-site-plugin-java junit4)
-# Bump one when that content changes (image label dfslim.e2e.rev, cached tar names).
-# Images built FROM another of ours carry its rev in theirs, so they follow it.
+# Bump one when that content changes. The revision an image carries (label
+# dfslim.e2e.rev, cached tar name) is this number plus the ids of the images it is
+# built FROM (and, for maven, the mirror URL it points at), so a rebuilt base
+# (debian.sh, distroless.sh, or the JDK here) rebuilds what is made from it.
 REV_TEMURIN_JDK=1
-REV_TEMURIN_JRE=1.$REV_TEMURIN_JDK
-REV_MAVEN=1.$REV_TEMURIN_JDK
-REV_OPENJDK=1.$REV_TEMURIN_JDK
-REV_MAVEN_OPENJDK=$REV_MAVEN.$REV_OPENJDK
+REV_TEMURIN_JRE=1
+REV_MAVEN=1
+REV_OPENJDK=1
 REV_DISTROLESS_JAVA=2
 REV_MAVEN_MIRROR=5
 # ------------------------------------------------------------------------------
@@ -134,21 +135,35 @@ image() { # REV TAGS-ARRAY-NAME DOCKERFILE [build args...]
   tag_aliases "$rev" "${tags[@]}"
 }
 
-image "$REV_TEMURIN_JDK" TEMURIN_JDK_TAGS temurin-jdk.Dockerfile
-image "$REV_TEMURIN_JRE" TEMURIN_JRE_TAGS temurin-jre.Dockerfile --build-arg JDK_IMAGE="${TEMURIN_JDK_TAGS[0]}"
-image "$REV_MAVEN" MAVEN_TAGS maven.Dockerfile --build-arg BASE="${TEMURIN_JDK_TAGS[0]}" \
+# img_id TAG: the first 12 hex digits of an image's id
+img_id() {
+  local i
+  i=$(docker image inspect -f '{{.Id}}' "$1") || die "$1 missing"
+  i=${i#sha256:}
+  echo "${i:0:12}"
+}
+URL_ID=$(printf '%s' "$MIRROR_URL" | sha1sum | cut -c1-8)
+SLIM=debian:bookworm-slim
+JDK=${TEMURIN_JDK_TAGS[0]}
+
+image "$REV_TEMURIN_JDK-$(img_id $SLIM)" TEMURIN_JDK_TAGS temurin-jdk.Dockerfile
+image "$REV_TEMURIN_JRE-$(img_id $SLIM)-$(img_id "$JDK")" TEMURIN_JRE_TAGS temurin-jre.Dockerfile \
+  --build-arg JDK_IMAGE="$JDK"
+image "$REV_MAVEN-$(img_id $SLIM)-$(img_id "$JDK")-$URL_ID" MAVEN_TAGS maven.Dockerfile --build-arg BASE="$JDK" \
   --build-arg MIRROR_URL="$MIRROR_URL"
-image "$REV_OPENJDK" OPENJDK_TAGS openjdk.Dockerfile --build-arg JDK_IMAGE="${TEMURIN_JDK_TAGS[0]}" \
+image "$REV_OPENJDK-$(img_id $SLIM)-$(img_id "$JDK")" OPENJDK_TAGS openjdk.Dockerfile --build-arg JDK_IMAGE="$JDK" \
   --build-arg VARIANT=oracle --build-arg JAVA_HOME_DIR=/usr/java/openjdk-17
-image "$REV_OPENJDK" OPENJDK_SLIM_TAGS openjdk.Dockerfile --build-arg JDK_IMAGE="${TEMURIN_JDK_TAGS[0]}" \
+image "$REV_OPENJDK-$(img_id $SLIM)-$(img_id "$JDK")" OPENJDK_SLIM_TAGS openjdk.Dockerfile --build-arg JDK_IMAGE="$JDK" \
   --build-arg VARIANT=slim --build-arg JAVA_HOME_DIR=/usr/local/openjdk-17
-image "$REV_MAVEN_OPENJDK" MAVEN_OPENJDK_TAGS maven.Dockerfile --build-arg BASE="${OPENJDK_TAGS[0]}" \
-  --build-arg PACKAGES= --build-arg MIRROR_URL="$MIRROR_URL"
+image "$REV_MAVEN-$(img_id $SLIM)-$(img_id "${OPENJDK_TAGS[0]}")-$URL_ID" MAVEN_OPENJDK_TAGS maven.Dockerfile \
+  --build-arg BASE="${OPENJDK_TAGS[0]}" --build-arg PACKAGES= --build-arg MIRROR_URL="$MIRROR_URL"
 for user in latest nonroot; do
-  image "$REV_DISTROLESS_JAVA" "DISTROLESS_JAVA_BASE$([[ $user == nonroot ]] && echo _NONROOT)_TAGS" \
-    distroless-java.Dockerfile --target java-base --build-arg BASE=gcr.io/distroless/base-nossl-debian12:$user
-  image "$REV_DISTROLESS_JAVA" "DISTROLESS_JAVA$([[ $user == nonroot ]] && echo _NONROOT)_TAGS" \
-    distroless-java.Dockerfile --target java --build-arg BASE=gcr.io/distroless/base-nossl-debian12:$user
+  base=gcr.io/distroless/base-nossl-debian12:$user
+  rev=$REV_DISTROLESS_JAVA-$(img_id debian:bookworm)-$(img_id "$base")
+  suffix=$([[ $user == nonroot ]] && echo _NONROOT || true)
+  image "$rev" "DISTROLESS_JAVA_BASE${suffix}_TAGS" distroless-java.Dockerfile --target java-base \
+    --build-arg BASE="$base"
+  image "$rev" "DISTROLESS_JAVA${suffix}_TAGS" distroless-java.Dockerfile --target java --build-arg BASE="$base"
 done
 
 # ---- the java-jar app's prebuilt jar -------------------------------------------
