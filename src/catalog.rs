@@ -24,6 +24,9 @@ pub struct Entry {
     pub refuses: Vec<String>,
     #[serde(default)]
     pub depends_on: Vec<String>,
+    /// Outside the levels: runs only when named (`--only`) or enabled in dfslim.toml.
+    #[serde(default)]
+    pub opt_in: bool,
     pub example: Example,
 }
 
@@ -94,9 +97,20 @@ pub fn entry(id: &str) -> Option<&'static Entry> {
 #[serde(deny_unknown_fields)]
 pub struct Tables {
     pub images: Images,
+    pub dev: Dev,
     pub cgo: Cgo,
     pub tools: Tools,
     pub runtime: Runtime,
+}
+
+/// Development stages, which are never slimmed.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dev {
+    /// Stage names, lower case.
+    pub names: Vec<String>,
+    /// Commands that start a development server.
+    pub commands: Vec<Vec<String>>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -157,6 +171,8 @@ pub fn tables() -> &'static Tables {
             include_str!("../transforms/tables/cgo.toml"),
             "\n",
             include_str!("../transforms/tables/tools.toml"),
+            "\n",
+            include_str!("../transforms/tables/targets.toml"),
         );
         toml::from_str(text).unwrap_or_else(|e| panic!("transforms/tables: {e}"))
     })

@@ -1,7 +1,10 @@
 //! Compose files (`docker-compose.yml`, `compose.yaml`, …): which build
-//! context each service's Dockerfile is built with. Only `services.*.build`
-//! is read: `build: ./dir`, or `build: { context: dir, dockerfile: name }`.
+//! context each service's Dockerfile is built with, and which stage
+//! (`target`). Only `services.*.build` is read: `build: ./dir`, or
+//! `build: { context: dir, dockerfile: name, target: stage }`. Bake files
+//! ([`crate::bake`]) give the same facts and are read alongside.
 
+use crate::analysis::Target;
 use crate::walk;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -28,6 +31,8 @@ enum Build {
         context: Option<String>,
         #[serde(default)]
         dockerfile: Option<String>,
+        #[serde(default)]
+        target: Option<String>,
     },
 }
 
@@ -38,8 +43,20 @@ pub struct Mapping {
     pub dockerfile: PathBuf,
     /// Absolute and normalised.
     pub context: PathBuf,
-    /// `docker-compose.yml (service api)`, for messages.
+    /// `compose service api (docker-compose.yml)`, for messages.
     pub source: String,
+    /// The stage it builds (`build.target`), when not the last one.
+    pub target: Option<String>,
+}
+
+/// What the compose and bake files say about each Dockerfile.
+#[derive(Clone, Debug, Default)]
+pub struct Builds {
+    /// The build context, by Dockerfile (absolute, normalised); the first
+    /// file to give one wins.
+    pub contexts: HashMap<PathBuf, Mapping>,
+    /// The stages built as targets, by Dockerfile, with who builds each.
+    pub targets: HashMap<PathBuf, Vec<Target>>,
 }
 
 /// The build mappings of the compose file at `path` (shown as `display`).
@@ -57,12 +74,17 @@ pub fn mappings(path: &Path, display: &str, cwd: &Path) -> Result<Vec<Mapping>, 
         let Some(build) = service.and_then(|s| s.build) else {
             continue;
         };
-        let (context, dockerfile) = match build {
-            Build::Dir(c) => (c, None),
+        let (context, dockerfile, target) = match build {
+            Build::Dir(c) => (c, None, None),
             Build::Full {
                 context,
                 dockerfile,
-            } => (context.unwrap_or_else(|| ".".to_string()), dockerfile),
+                target,
+            } => (
+                context.unwrap_or_else(|| ".".to_string()),
+                dockerfile,
+                target,
+            ),
         };
         let dockerfile = dockerfile.unwrap_or_else(|| "Dockerfile".to_string());
         if !local(&context) || !local(&dockerfile) {
@@ -72,30 +94,48 @@ pub fn mappings(path: &Path, display: &str, cwd: &Path) -> Result<Vec<Mapping>, 
         out.push(Mapping {
             dockerfile: walk::normalize(&context.join(&dockerfile)),
             context,
-            source: format!("{display} (service {name})"),
+            source: format!("compose service {name} ({display})"),
+            target: target.filter(|t| !t.is_empty() && !t.contains('$')),
         });
     }
     Ok(out)
 }
 
-/// Every mapping of the compose files at `paths` (each shown relative to
-/// `cwd` when below it), by Dockerfile; the first one wins when two give one
-/// Dockerfile different contexts. Files that cannot be read, and such
-/// conflicts, come back as warnings: (path shown, message).
-pub fn map_all(
-    paths: &[PathBuf],
-    cwd: &Path,
-) -> (HashMap<PathBuf, Mapping>, Vec<(String, String)>) {
-    let mut map: HashMap<PathBuf, Mapping> = HashMap::new();
+/// Every mapping of the compose and bake files at `paths` (each shown
+/// relative to `cwd` when below it), by Dockerfile; the first one wins when
+/// two give one Dockerfile different contexts, and every target is kept.
+/// Files that cannot be read, and such conflicts, come back as warnings:
+/// (path shown, message).
+pub fn map_all(paths: &[PathBuf], cwd: &Path) -> (Builds, Vec<(String, String)>) {
+    let mut builds = Builds::default();
+    let map = &mut builds.contexts;
     let mut warnings = Vec::new();
     for path in paths {
         let shown = match walk::relative_to(cwd, &walk::absolute_in(cwd, path)) {
             Some(rel) if !rel.is_empty() => rel,
             _ => walk::display(path),
         };
-        match mappings(path, &shown, cwd) {
+        let bake = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(crate::bake::is_bake_name);
+        let read = if bake {
+            crate::bake::mappings(path, &shown, cwd)
+        } else {
+            mappings(path, &shown, cwd)
+        };
+        match read {
             Ok(ms) => {
                 for m in ms {
+                    if let Some(t) = &m.target {
+                        let list = builds.targets.entry(m.dockerfile.clone()).or_default();
+                        if !list.iter().any(|x| x.by == m.source) {
+                            list.push(Target {
+                                stage: t.clone(),
+                                by: m.source.clone(),
+                            });
+                        }
+                    }
                     match map.get(&m.dockerfile) {
                         Some(first) if first.context != m.context => warnings.push((
                             shown.clone(),
@@ -119,7 +159,7 @@ pub fn map_all(
             )),
         }
     }
-    (map, warnings)
+    (builds, warnings)
 }
 
 fn first_line(s: &str) -> &str {

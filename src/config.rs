@@ -12,9 +12,13 @@
 //! level = 2
 //! transforms.cmd-binary.enabled = false
 //!
+//! [ecosystems.python]             # every Python transform off
+//! enabled = false
+//!
 //! [[context]]
 //! dockerfile = "services/*/Dockerfile"
 //! context = "."
+//! target = "dev"                   # this build targets stage `dev` (a product of its own)
 //! ```
 //!
 //! The file is found in the current directory or the nearest parent, the
@@ -24,7 +28,8 @@
 //! are errors that name the key, the file and the line. Command-line flags
 //! win over the file.
 
-use crate::pipeline::{MAX_LEVEL, Selection};
+use crate::ecosystem::Ecosystem;
+use crate::pipeline::{MAX_LEVEL, Runtime, Selection};
 use crate::transforms;
 use crate::walk;
 use globset::GlobSet;
@@ -56,12 +61,20 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// `[transforms.ID] enabled = …`, at a line.
+/// `[transforms.ID] enabled = …` or `[ecosystems.NAME] enabled = …`, at a line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Toggle {
+    /// A transform id or an ecosystem name.
     pub id: String,
     pub enabled: bool,
     pub line: usize,
+}
+
+impl Toggle {
+    /// True when it toggles transform `id` (by its id or its ecosystem).
+    fn covers(&self, id: &str) -> bool {
+        self.id == id || crate::catalog::entry(id).is_some_and(|e| e.ecosystem.name() == self.id)
+    }
 }
 
 /// An `[[override]]` table.
@@ -71,6 +84,7 @@ pub struct Override {
     pub paths: Vec<String>,
     set: GlobSet,
     pub level: Option<u8>,
+    /// Transform and ecosystem toggles, in file order.
     pub transforms: Vec<Toggle>,
 }
 
@@ -82,6 +96,10 @@ pub struct ContextRule {
     set: GlobSet,
     /// As written, relative to the config's directory.
     pub context: String,
+    /// The stage this build targets (`docker build --target`), if any.
+    pub target: Option<String>,
+    /// The targeted stage is the image that ships: the levels apply to it.
+    pub ship: bool,
 }
 
 /// A read configuration (the default one when there is no file).
@@ -94,9 +112,14 @@ pub struct Config {
     /// The level and the line that sets it.
     pub level: Option<(u8, usize)>,
     pub exclude: Vec<String>,
+    /// Transform and ecosystem toggles, in file order.
     pub transforms: Vec<Toggle>,
     pub overrides: Vec<Override>,
     pub contexts: Vec<ContextRule>,
+    /// `allow_unpinned = true`: a digest-pinned image may become unpinned.
+    pub allow_unpinned: Option<(bool, usize)>,
+    /// `runtime = "scratch" | "distroless"`: the minimal runtime of level 4.
+    pub runtime: Option<(Runtime, usize)>,
 }
 
 /// The command-line settings that compete with the file's.
@@ -105,6 +128,8 @@ pub struct Flags {
     pub level: Option<u8>,
     pub only: Vec<String>,
     pub skip: Vec<String>,
+    pub allow_unpinned: bool,
+    pub runtime: Option<Runtime>,
 }
 
 /// The settings in force for one Dockerfile, and where each came from.
@@ -131,6 +156,10 @@ struct Raw {
     overrides: Vec<Spanned<RawOverride>>,
     #[serde(default, rename = "context")]
     contexts: Vec<Spanned<RawContext>>,
+    #[serde(default)]
+    ecosystems: BTreeMap<Spanned<String>, RawToggle>,
+    allow_unpinned: Option<Spanned<bool>>,
+    runtime: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -146,6 +175,8 @@ struct RawOverride {
     level: Option<Spanned<i64>>,
     #[serde(default)]
     transforms: BTreeMap<Spanned<String>, RawToggle>,
+    #[serde(default)]
+    ecosystems: BTreeMap<Spanned<String>, RawToggle>,
 }
 
 #[derive(Deserialize)]
@@ -153,6 +184,9 @@ struct RawOverride {
 struct RawContext {
     dockerfile: Spanned<String>,
     context: Spanned<String>,
+    target: Option<Spanned<String>>,
+    #[serde(default)]
+    ship: Option<Spanned<bool>>,
 }
 
 /// The nearest `dfslim.toml` from `start` upwards: `start` itself, then its
@@ -238,12 +272,29 @@ impl Config {
             }
         };
         let toggles = |map: &BTreeMap<Spanned<String>, RawToggle>,
+                       ecos: &BTreeMap<Spanned<String>, RawToggle>,
                        table: &str|
          -> Result<Vec<Toggle>, ConfigError> {
+            for name in ecos.keys() {
+                if Ecosystem::parse(name.get_ref()).is_none() {
+                    let known: Vec<&str> = Ecosystem::ALL.iter().map(|e| e.name()).collect();
+                    return Err(err(
+                        Some(name.span()),
+                        format!(
+                            "unknown ecosystem `{}`; the ecosystems are {}",
+                            name.get_ref(),
+                            known.join(", ")
+                        ),
+                    ));
+                }
+            }
             let mut out: Vec<Toggle> = map
                 .iter()
+                .chain(ecos)
                 .map(|(id, t)| {
-                    if transforms::by_id(id.get_ref()).is_none() {
+                    let known = transforms::by_id(id.get_ref()).is_some()
+                        || Ecosystem::parse(id.get_ref()).is_some();
+                    if !known {
                         return Err(err(
                             Some(id.span()),
                             format!(
@@ -281,7 +332,22 @@ impl Config {
         }
         globs(&raw.exclude, "exclude")?;
         config.exclude = raw.exclude.iter().map(|p| p.get_ref().clone()).collect();
-        config.transforms = toggles(&raw.transforms, "transforms")?;
+        config.transforms = toggles(&raw.transforms, &raw.ecosystems, "transforms")?;
+        if let Some(v) = &raw.allow_unpinned {
+            config.allow_unpinned = Some((*v.get_ref(), line(v.span())));
+        }
+        if let Some(v) = &raw.runtime {
+            let r = Runtime::parse(v.get_ref()).ok_or_else(|| {
+                err(
+                    Some(v.span()),
+                    format!(
+                        "`runtime` must be \"scratch\" or \"distroless\", not {:?}",
+                        v.get_ref()
+                    ),
+                )
+            })?;
+            config.runtime = Some((r, line(v.span())));
+        }
         for o in &raw.overrides {
             let span = o.span();
             let o = o.get_ref();
@@ -296,17 +362,27 @@ impl Config {
                 paths: o.paths.iter().map(|p| p.get_ref().clone()).collect(),
                 set: globs(&o.paths, "paths")?,
                 level: o.level.as_ref().map(|v| level(v, "level")).transpose()?,
-                transforms: toggles(&o.transforms, "override.transforms")?,
+                transforms: toggles(&o.transforms, &o.ecosystems, "override.transforms")?,
             });
         }
         for c in &raw.contexts {
             let span = c.span();
             let c = c.get_ref();
+            let ship = c.ship.as_ref().is_some_and(|s| *s.get_ref());
+            if ship && c.target.is_none() {
+                return Err(err(
+                    Some(span),
+                    "`ship = true` in a [[context]] needs the `target` stage that ships"
+                        .to_string(),
+                ));
+            }
             config.contexts.push(ContextRule {
                 line: line(span),
                 dockerfile: c.dockerfile.get_ref().clone(),
                 set: globs(std::slice::from_ref(&c.dockerfile), "dockerfile")?,
                 context: c.context.get_ref().clone(),
+                target: c.target.as_ref().map(|t| t.get_ref().clone()),
+                ship,
             });
         }
         Ok(config)
@@ -345,36 +421,78 @@ impl Config {
         } else {
             (MAX_LEVEL, "default".to_string())
         };
-        let mut state: BTreeMap<&str, (bool, String)> = BTreeMap::new();
-        let toggles = self
+        // The last toggle that covers a transform wins: an override's over
+        // the file's, a transform's own over its ecosystem's when later.
+        let toggles: Vec<&Toggle> = self
             .transforms
             .iter()
-            .chain(matching.iter().flat_map(|o| o.transforms.iter()));
-        for t in toggles {
-            state.insert(&t.id, (t.enabled, self.place(t.line)));
-        }
+            .chain(matching.iter().flat_map(|o| o.transforms.iter()))
+            .collect();
+        let named = |list: &[String], id: &str| {
+            let eco = crate::catalog::entry(id).map(|e| e.ecosystem.name());
+            list.iter().any(|n| n == id || Some(n.as_str()) == eco)
+        };
         let mut disabled: Vec<(String, String)> = Vec::new();
+        let mut enabled: Vec<String> = Vec::new();
         for t in transforms::all() {
             let id = t.id();
-            if flags.only.iter().any(|o| o == id) {
+            if named(&flags.only, id) {
                 continue;
             }
-            if flags.skip.iter().any(|s| s == id) {
+            let toggle = toggles.iter().rev().find(|t| t.covers(id));
+            if named(&flags.skip, id) {
                 disabled.push((id.to_string(), "--skip".to_string()));
-            } else if let Some((false, place)) = state.get(id) {
-                disabled.push((id.to_string(), format!("enabled = false at {place}")));
+            } else if let Some(t) = toggle {
+                let place = self.place(t.line);
+                if t.enabled {
+                    enabled.push(id.to_string());
+                } else if t.id == id {
+                    disabled.push((id.to_string(), format!("enabled = false at {place}")));
+                } else {
+                    disabled.push((
+                        id.to_string(),
+                        format!("[ecosystems.{}] enabled = false at {place}", t.id),
+                    ));
+                }
             }
         }
+        let allow_unpinned = flags.allow_unpinned || self.allow_unpinned.is_some_and(|(a, _)| a);
+        let runtime = flags
+            .runtime
+            .or(self.runtime.map(|(r, _)| r))
+            .unwrap_or_default();
         Resolved {
             selection: Selection {
                 level,
                 only: (!flags.only.is_empty()).then(|| flags.only.clone()),
                 skip: disabled.iter().map(|(id, _)| id.clone()).collect(),
+                enable: enabled,
+                allow_unpinned,
+                runtime,
             },
             level_from,
             disabled,
             overrides: matching.iter().map(|o| o.line).collect(),
         }
+    }
+
+    /// The stages `[[context]]` tables say the Dockerfile at `abs` is built
+    /// as (`target`), each with where it says so, and the one that ships.
+    pub fn targets_for(&self, abs: &Path) -> (Vec<(String, String)>, Option<String>) {
+        let Some(rel) = self.rel(abs) else {
+            return (Vec::new(), None);
+        };
+        let mut targets = Vec::new();
+        let mut ship = None;
+        for c in self.contexts.iter().filter(|c| c.set.is_match(&rel)) {
+            if let Some(t) = &c.target {
+                targets.push((t.clone(), format!("[[context]] at {}", self.place(c.line))));
+                if c.ship {
+                    ship = Some(t.clone());
+                }
+            }
+        }
+        (targets, ship)
     }
 
     /// The build context a `[[context]]` table gives the Dockerfile at
@@ -457,7 +575,7 @@ mod tests {
         let flags = Flags {
             level: Some(1),
             only: vec!["cmd-binary".into()],
-            skip: vec![],
+            ..Flags::default()
         };
         let r = c.resolve(Path::new("/repo/legacy/x/Dockerfile"), &flags);
         assert_eq!(r.selection.level, 1);

@@ -1,11 +1,12 @@
 //! The work of `dfslim fix` on one file: read, run the pipeline, and write
 //! the result back only when asked, only when it parses, atomically.
 
-use crate::analysis::BuildContext;
+use crate::analysis::{BuildContext, Target, Targets};
 use crate::compose;
 use crate::config::{Config, Flags};
+use crate::digest::Digests;
 use crate::fsio::{self, FileError};
-use crate::pipeline::{self, Selection};
+use crate::pipeline::{self, Input, Selection};
 use crate::report::{ContextUsed, FileOutcome, FileReport, Problem};
 use crate::walk;
 use rayon::prelude::*;
@@ -49,18 +50,36 @@ pub fn file_problem(e: &FileError) -> Problem {
 /// Runs the pipeline on `text`, whose build context is `context`.
 pub fn fix_text(text: &str, options: &Options, context: Option<&Path>) -> FileOutcome {
     let ctx = context.map(BuildContext::load);
-    run_text(text, &options.selection, ctx.as_ref())
+    let digests = digests();
+    let input = Input {
+        context: ctx.as_ref(),
+        digests: &*digests,
+        ..Input::default()
+    };
+    run_text_with(text, &options.selection, input)
 }
 
 /// Runs `selection` on `text` with an already read build context.
 pub fn run_text(text: &str, selection: &Selection, context: Option<&BuildContext>) -> FileOutcome {
+    run_text_with(
+        text,
+        selection,
+        Input {
+            context,
+            ..Input::default()
+        },
+    )
+}
+
+/// [`run_text`] with everything a run can be told.
+pub fn run_text_with(text: &str, selection: &Selection, input: Input) -> FileOutcome {
     if crate::suppress::ignores_file(text) {
         return FileOutcome::Ignored;
     }
     if let Some(p) = unknown_instruction(text) {
         return FileOutcome::Error(p);
     }
-    match pipeline::run(text, selection, context) {
+    match pipeline::run_with(text, selection, input) {
         Ok(run) => FileOutcome::Done(run),
         Err(e) => FileOutcome::Error(Problem::at(e.line, e.column, e.message)),
     }
@@ -105,8 +124,18 @@ pub fn fix_file(path: &Path, display: &str, options: &Options) -> FileReport {
         selection: options.selection.clone(),
         context: Some(context),
         context_from: String::new(),
+        targets: Targets::default(),
     };
-    job.run(options.mode, Some(&ctx))
+    job.run(options.mode, Some(&ctx), &*digests())
+}
+
+/// Where digests for new images come from in a run: the Docker engine the
+/// `docker` CLI points at, when there is a client (see [`crate::digest`]).
+pub fn digests() -> Box<dyn Digests> {
+    match crate::digest::Engine::from_env() {
+        Some(e) => Box::new(e),
+        None => Box::new(crate::digest::None),
+    }
 }
 
 /// One Dockerfile of a batch, with the settings and context it gets.
@@ -119,12 +148,19 @@ pub struct Job {
     pub context: Option<PathBuf>,
     /// What chose the context, for reports.
     pub context_from: String,
+    /// Who builds which stage (compose, bake, dfslim.toml).
+    pub targets: Targets,
 }
 
 impl Job {
     /// Reads the file, runs the pipeline with `context` (the job's context,
     /// already read), and in write mode replaces the file.
-    pub fn run(&self, mode: Mode, context: Option<&BuildContext>) -> FileReport {
+    pub fn run(
+        &self,
+        mode: Mode,
+        context: Option<&BuildContext>,
+        digests: &dyn Digests,
+    ) -> FileReport {
         let mut report = FileReport::new(&self.display, FileOutcome::Ignored);
         report.context = self.context.as_ref().map(|dir| ContextUsed {
             dir: walk::display(dir),
@@ -137,7 +173,12 @@ impl Job {
                 return report;
             }
         };
-        report.outcome = run_text(&text, &self.selection, context);
+        let input = Input {
+            context,
+            targets: &self.targets,
+            digests,
+        };
+        report.outcome = run_text_with(&text, &self.selection, input);
         if let FileOutcome::Done(run) = &report.outcome {
             report.warnings = run
                 .warnings
@@ -159,6 +200,7 @@ impl Job {
 /// Each build context is read once, however many files share it.
 /// The reports come back in the order of `jobs`.
 pub fn run_all(jobs: &[Job], mode: Mode, tick: &(dyn Fn() + Sync)) -> Vec<FileReport> {
+    let digests = digests();
     // Each context is read by the first job that needs it (the others
     // wait for it), so progress starts at once.
     let contexts: HashMap<&PathBuf, OnceLock<BuildContext>> = jobs
@@ -173,7 +215,7 @@ pub fn run_all(jobs: &[Job], mode: Mode, tick: &(dyn Fn() + Sync)) -> Vec<FileRe
                     .get(d)
                     .map(|once| once.get_or_init(|| BuildContext::load(d)))
             });
-            let report = job.run(mode, ctx);
+            let report = job.run(mode, ctx, &*digests);
             tick();
             report
         })
@@ -190,8 +232,8 @@ pub struct Plan {
     pub flags: Flags,
     /// `--context DIR`.
     pub context: Option<PathBuf>,
-    /// Compose mappings by Dockerfile (absolute, normalised).
-    pub compose: HashMap<PathBuf, compose::Mapping>,
+    /// What compose and bake files say, by Dockerfile (absolute, normalised).
+    pub compose: compose::Builds,
     pub cwd: PathBuf,
 }
 
@@ -205,7 +247,24 @@ impl Plan {
             selection: self.config.resolve(&abs, &self.flags).selection,
             context: Some(context),
             context_from,
+            targets: self.targets_of(&abs),
         }
+    }
+
+    /// Who builds which stage of the Dockerfile at `abs`: compose and bake
+    /// targets, then dfslim.toml's `[[context]]` ones (which may name the
+    /// stage that ships).
+    pub fn targets_of(&self, abs: &Path) -> Targets {
+        let mut t = Targets::default();
+        if let Some(list) = self.compose.targets.get(abs) {
+            t.built.extend(list.iter().cloned());
+        }
+        let (from_config, ship) = self.config.targets_for(abs);
+        for (stage, by) in from_config {
+            t.built.push(Target { stage, by });
+        }
+        t.ship = ship;
+        t
     }
 
     /// The build context of the Dockerfile at `path` (`abs` absolute) and what chose it.
@@ -216,7 +275,7 @@ impl Plan {
         if let Some((dir, from)) = self.config.context_for(abs) {
             return (self.shown(dir), from);
         }
-        if let Some(m) = self.compose.get(abs) {
+        if let Some(m) = self.compose.contexts.get(abs) {
             return (self.shown(m.context.clone()), m.source.clone());
         }
         (dir_of(path), "the Dockerfile's directory".to_string())

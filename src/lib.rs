@@ -7,9 +7,11 @@
 //! and [`fsio`] writes atomically.
 
 pub mod analysis;
+pub mod bake;
 pub mod catalog;
 pub mod compose;
 pub mod config;
+pub mod digest;
 pub mod ecosystem;
 pub mod edit;
 pub mod fix;

@@ -1,8 +1,9 @@
 //! The one place transforms run: picked by level, `--only` and `--skip`, in
 //! level order, each on a fresh parse of the previous one's output.
 
-use crate::analysis::{BuildContext, Facts};
+use crate::analysis::{BuildContext, Facts, Targets};
 use crate::catalog;
+use crate::digest::{self, Digests};
 use crate::ecosystem::Ecosystem;
 use crate::edit;
 use crate::message::{self, Message, Origin};
@@ -13,7 +14,28 @@ use crate::transforms::{self, Cx, Outcome, Transform};
 /// The highest level there is.
 pub const MAX_LEVEL: u8 = 5;
 
-/// Which transforms to run.
+/// The minimal runtime of level 4.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Runtime {
+    /// `FROM scratch` and only what the program needs (the story's).
+    #[default]
+    Scratch,
+    /// `gcr.io/distroless/*`: CA certificates, tzdata and a passwd come with it.
+    Distroless,
+}
+
+impl Runtime {
+    pub fn parse(s: &str) -> Option<Runtime> {
+        match s {
+            "scratch" => Some(Runtime::Scratch),
+            "distroless" => Some(Runtime::Distroless),
+            _ => None,
+        }
+    }
+}
+
+/// Which transforms to run, and how.
 #[derive(Clone, Debug)]
 pub struct Selection {
     pub level: u8,
@@ -21,6 +43,12 @@ pub struct Selection {
     pub only: Option<Vec<String>>,
     /// Ids or ecosystems left out.
     pub skip: Vec<String>,
+    /// Opt-in transforms (outside the levels) turned on by configuration.
+    pub enable: Vec<String>,
+    /// A digest-pinned image may be replaced by an unpinned one.
+    pub allow_unpinned: bool,
+    /// The minimal runtime level 4 moves to.
+    pub runtime: Runtime,
 }
 
 impl Default for Selection {
@@ -29,6 +57,9 @@ impl Default for Selection {
             level: MAX_LEVEL,
             only: None,
             skip: Vec::new(),
+            enable: Vec::new(),
+            allow_unpinned: false,
+            runtime: Runtime::Scratch,
         }
     }
 }
@@ -45,8 +76,10 @@ impl Selection {
                 let eco = entry.map(|e| e.ecosystem.name());
                 // An id or its ecosystem's name.
                 let named = |n: &String| n == t.id() || Some(n.as_str()) == eco;
+                let opt_in = entry.is_some_and(|e| e.opt_in);
                 let picked = match &self.only {
                     Some(only) => only.iter().any(named),
+                    None if opt_in => self.enable.iter().any(named),
                     None => level <= self.level,
                 };
                 picked && !self.skip.iter().any(named)
@@ -97,6 +130,9 @@ pub struct Run {
     pub warnings: Vec<suppress::Warning>,
     /// The ecosystems the file's stages belong to.
     pub ecosystems: Vec<Ecosystem>,
+    /// Which stage ships and who builds the others, in the user's words
+    /// (`stage \`development\` is built by compose service backend (compose.yaml): left as is`).
+    pub stages: Vec<String>,
 }
 
 impl Run {
@@ -163,6 +199,43 @@ pub fn run(
     selection: &Selection,
     context: Option<&BuildContext>,
 ) -> Result<Run, ParseError> {
+    run_with(
+        text,
+        selection,
+        Input {
+            context,
+            ..Input::default()
+        },
+    )
+}
+
+/// What a run reads besides the text: the build context, who builds which
+/// stage, and where digests for new images come from.
+#[derive(Clone, Copy)]
+pub struct Input<'a> {
+    pub context: Option<&'a BuildContext>,
+    /// Stages that are products of their own (and what feeds them) stay as they are.
+    pub targets: &'a Targets,
+    pub digests: &'a dyn Digests,
+}
+
+impl Default for Input<'_> {
+    fn default() -> Self {
+        Input {
+            context: None,
+            targets: Targets::NONE,
+            digests: &digest::None,
+        }
+    }
+}
+
+/// [`run`] with everything a run can be told.
+pub fn run_with(text: &str, selection: &Selection, input: Input) -> Result<Run, ParseError> {
+    let Input {
+        context,
+        targets,
+        digests,
+    } = input;
     let mut doc = Document::parse(text)?;
     let picked = selection.transforms();
     let mut steps: Vec<Step> = picked
@@ -188,12 +261,13 @@ pub fn run(
     // instructions they sit above (keep_attached sees to insertions).
     let (original_suppressions, warnings) = suppress::scan(&doc);
     let mut suppressions = original_suppressions.clone();
-    let ecosystems = {
-        let facts = Facts::of(&doc, context);
-        Ecosystem::ALL
+    let (ecosystems, stage_notes) = {
+        let facts = Facts::with_targets(&doc, context, targets);
+        let ecosystems = Ecosystem::ALL
             .into_iter()
             .filter(|&e| e != Ecosystem::Any && facts.has(e, &doc))
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>();
+        (ecosystems, stage_notes(&doc, &facts))
     };
     let mut facts: Option<Facts> = None;
     for pass in 0..MAX_PASSES {
@@ -216,7 +290,8 @@ pub fn run(
                     Status::Skipped(Message::plain(reason))
                 }
                 None => {
-                    let f: &Facts = facts.get_or_insert_with(|| Facts::of(&doc, context));
+                    let f: &Facts =
+                        facts.get_or_insert_with(|| Facts::with_targets(&doc, context, targets));
                     let eco = steps[k].ecosystem;
                     let outcome = if eco != Ecosystem::Any && !f.has(eco, &doc) {
                         Outcome::NotApplicable(format!("not a {} build", eco.title()))
@@ -226,6 +301,8 @@ pub fn run(
                             doc: &doc,
                             facts: f,
                             added: &added,
+                            selection,
+                            digests,
                         })
                     };
                     match outcome {
@@ -234,6 +311,17 @@ pub fn run(
                         {
                             steps[k].suppressed = Some(s.line);
                             Status::Skipped(Message::plain(s.reason(t.id())))
+                        }
+                        Outcome::Apply { edits, .. }
+                            if let Some(why) = frozen_by(
+                                &doc,
+                                facts.get_or_insert_with(|| {
+                                    Facts::with_targets(&doc, context, targets)
+                                }),
+                                &edits,
+                            ) =>
+                        {
+                            Status::Skipped(Message::plain(format!("{why}: left as is")))
                         }
                         Outcome::Apply {
                             mut edits,
@@ -285,7 +373,56 @@ pub fn run(
         trail,
         warnings,
         ecosystems,
+        stages: stage_notes,
     })
+}
+
+/// Why a stage one of `edits` touches must stay as it is, if one does.
+fn frozen_by(doc: &Document, facts: &Facts, edits: &[edit::Edit]) -> Option<String> {
+    let stages = doc.stages();
+    for (i, st) in stages.iter().enumerate() {
+        let Some(why) = facts.frozen(i) else { continue };
+        let start = doc.line_start(doc.instructions()[st.from].start_line);
+        let end = stages.get(i + 1).map_or(doc.text().len(), |n| {
+            doc.line_start(doc.instructions()[n.from].start_line)
+        });
+        let touches = |e: &edit::Edit| {
+            if e.span.is_empty() {
+                start < e.span.start && e.span.start < end
+            } else {
+                e.span.start < end && e.span.end > start
+            }
+        };
+        if edits.iter().any(touches) {
+            return Some(why.to_string());
+        }
+    }
+    None
+}
+
+/// The roles of the stages, for the report: who builds which, which stay.
+fn stage_notes(doc: &Document, facts: &Facts) -> Vec<String> {
+    let mut out = Vec::new();
+    let n = doc.stages().len();
+    for i in 0..n {
+        let name = crate::analysis::targets::stage_name(doc, i);
+        if i == facts.roles.shipped && n > 1 {
+            let by = &facts.roles.built_by[i];
+            out.push(if by.is_empty() {
+                format!("stage {name} ships (the last stage)")
+            } else {
+                format!("stage {name} ships (built by {})", by.join(" and "))
+            });
+        } else if let Some(why) = facts.frozen(i) {
+            out.push(format!("{why}: left as is"));
+        } else if !facts.roles.built_by[i].is_empty() {
+            out.push(format!(
+                "stage {name} is built by {}",
+                facts.roles.built_by[i].join(" and ")
+            ));
+        }
+    }
+    out
 }
 
 /// The instruction-scoped suppression covering `id` that one of `edits` touches.

@@ -122,7 +122,8 @@ pub type Found = Result<PathBuf, (PathBuf, String)>;
 pub struct Discovery {
     /// Dockerfiles (and the roots that could not be used), each once.
     pub files: Vec<Found>,
-    /// Compose files met in the walked directories, sorted.
+    /// Compose and bake files met in the walked directories (and above
+    /// them, up to the repository root), sorted.
     pub composes: Vec<PathBuf>,
 }
 
@@ -192,7 +193,9 @@ pub fn discover(roots: &[PathBuf], filter: &Filter) -> Discovery {
             if let Ok(rd) = std::fs::read_dir(dir) {
                 for e in rd.flatten() {
                     if e.file_type().is_ok_and(|t| t.is_file())
-                        && e.file_name().to_str().is_some_and(is_compose_name)
+                        && e.file_name()
+                            .to_str()
+                            .is_some_and(|n| is_compose_name(n) || crate::bake::is_bake_name(n))
                     {
                         out.composes.push(e.path());
                     }
@@ -263,7 +266,7 @@ fn walk_dir(root: &Path, abs_root: &Path, filter: &Filter) -> (Vec<Found>, Vec<P
             continue;
         }
         let dockerfile = is_dockerfile_name(name);
-        let compose = !dockerfile && is_compose_name(name);
+        let compose = !dockerfile && (is_compose_name(name) || crate::bake::is_bake_name(name));
         if !dockerfile && !compose {
             continue;
         }

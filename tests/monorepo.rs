@@ -265,7 +265,10 @@ fn json_report() {
         ]
     );
     assert_eq!(api["context"]["dir"], "services/api");
-    assert_eq!(api["context"]["from"], "docker-compose.yml (service api)");
+    assert_eq!(
+        api["context"]["from"],
+        "compose service api (docker-compose.yml)"
+    );
 
     // The override: level 1 only.
     let legacy = file("services/legacy/Dockerfile");
@@ -276,7 +279,10 @@ fn json_report() {
     // and says why.
     let web = file("services/web/docker/Dockerfile.prod");
     assert_eq!(web["context"]["dir"], "services/web");
-    assert_eq!(web["context"]["from"], "docker-compose.yml (service web)");
+    assert_eq!(
+        web["context"]["from"],
+        "compose service web (docker-compose.yml)"
+    );
     assert!(steps(web, "refused").contains(&"cgo-off".to_string()));
     let cgo = web["refused"]
         .as_array()
@@ -753,6 +759,7 @@ fn config_command_shows_what_a_path_gets() {
 level = 5  # default
 exclude = [\"third_party\"]
 transforms.strip-flags.enabled = false  # dfslim.toml:7
+runtime = \"scratch\"  # default
 # [[override]] at dfslim.toml:3: paths = [\"services/legacy/**\"]
 
 [\"services/legacy/Dockerfile\"]
@@ -761,12 +768,13 @@ transforms = [\"alpine-base\"]
 # strip-flags off: enabled = false at dfslim.toml:7
 # [[override]] at dfslim.toml:3 applies
 context = \"services/legacy\"  # the Dockerfile's directory
+ships = \"the last stage\"
 "
     );
     let out = run(root, &["config", "services/web"]);
     assert!(
         out.stdout
-            .contains("context = \"services/web\"  # docker-compose.yml (service web)"),
+            .contains("context = \"services/web\"  # compose service web (docker-compose.yml)"),
         "{}",
         out.stdout
     );

@@ -1,5 +1,5 @@
 ARG GO_VERSION=1.22
-FROM golang:${GO_VERSION}-alpine AS build
+FROM golang:${GO_VERSION}-bookworm AS build
 WORKDIR /build
 COPY . .
 RUN --mount=type=cache,target=/root/.cache/go-build \

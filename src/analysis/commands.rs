@@ -61,27 +61,63 @@ pub fn command_lines(doc: &Document, ins: &Instruction) -> (Vec<CommandLine>, bo
                 dynamic: w.dynamic,
                 json: false,
             };
-            let _ = doc;
-            let lines = script
-                .commands
+            let mut lines: Vec<CommandLine> =
+                script.commands.iter().map(|c| line(c, &at)).collect();
+            let mut features = script.uses_shell_features;
+            // `RUN <<EOF` (or `RUN bash <<EOF`): the body is the script.
+            let runs_body = lines
                 .iter()
-                .map(|c| CommandLine {
-                    name: c.name().unwrap_or("").to_string(),
-                    args: c.words.iter().map(at).collect(),
-                    assignments: c
-                        .assignments
-                        .iter()
-                        .filter_map(|w| {
-                            let (n, v) = w.value.split_once('=')?;
-                            Some((n.to_string(), v.to_string(), at(w)))
-                        })
-                        .collect(),
-                })
-                .collect();
-            (lines, script.uses_shell_features)
+                .find(|l| !l.name.is_empty())
+                .is_none_or(|l| matches!(l.name.as_str(), "sh" | "bash" | "ash" | "dash"));
+            if ins.keyword == crate::syntax::Keyword::Run && runs_body {
+                for h in &ins.heredocs {
+                    features = true;
+                    lines.extend(script_lines(doc, h.body.start, h.body.of(doc.text())));
+                }
+            }
+            (lines, features)
         }
         None => (Vec::new(), false),
     }
+}
+
+fn line(c: &shell::SimpleCommand, at: &dyn Fn(&ShellWord) -> Arg) -> CommandLine {
+    CommandLine {
+        name: c.name().unwrap_or("").to_string(),
+        args: c.words.iter().map(at).collect(),
+        assignments: c
+            .assignments
+            .iter()
+            .filter_map(|w| {
+                let (n, v) = w.value.split_once('=')?;
+                Some((n.to_string(), v.to_string(), at(w)))
+            })
+            .collect(),
+    }
+}
+
+/// The commands of a script whose text `body` starts at byte `start` of
+/// the document: one line at a time (a newline ends a command there), a
+/// backslash-newline joining two lines as the shell does.
+fn script_lines(doc: &Document, start: usize, body: &str) -> Vec<CommandLine> {
+    let _ = doc;
+    // Same length, so offsets still point into the document.
+    let joined = body.replace("\\\n", "  ");
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for text in joined.split_inclusive('\n') {
+        let here = start + offset;
+        offset += text.len();
+        let script = shell::parse(text.trim_end_matches(['\n', '\r']));
+        let at = |w: &ShellWord| Arg {
+            span: Span::new(here + w.start, here + w.end),
+            value: w.value.clone(),
+            dynamic: w.dynamic,
+            json: false,
+        };
+        out.extend(script.commands.iter().map(|c| line(c, &at)));
+    }
+    out
 }
 
 fn base_name(s: &str) -> &str {

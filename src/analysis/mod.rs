@@ -11,11 +11,13 @@ pub mod env;
 pub mod go;
 pub mod shell;
 pub mod stages;
+pub mod targets;
 
 pub use base::{Family, Libc};
 pub use context::BuildContext;
 pub use go::{Cgo, GoBuild, GoFacts, Output};
 pub use stages::{Source, StageFacts};
+pub use targets::{Target, Targets};
 
 use crate::catalog;
 use crate::ecosystem::Ecosystem;
@@ -27,6 +29,8 @@ use std::sync::OnceLock;
 pub struct Facts<'c> {
     pub stages: Vec<StageFacts>,
     pub context: Option<&'c BuildContext>,
+    /// Which stage ships, which stay as they are.
+    pub roles: targets::Roles,
     /// Per stage, the source paths other stages copy from it.
     copied_from: Vec<Vec<String>>,
     go: OnceLock<GoFacts>,
@@ -34,8 +38,19 @@ pub struct Facts<'c> {
 }
 
 impl<'c> Facts<'c> {
+    /// The facts of `doc` built on its own (the last stage ships).
     pub fn of(doc: &Document, context: Option<&'c BuildContext>) -> Facts<'c> {
+        Facts::with_targets(doc, context, Targets::NONE)
+    }
+
+    /// The facts of `doc`, whose stages `targets` says who builds.
+    pub fn with_targets(
+        doc: &Document,
+        context: Option<&'c BuildContext>,
+        targets: &Targets,
+    ) -> Facts<'c> {
         let stages = stages::walk(doc);
+        let roles = targets::roles(doc, &stages, targets);
         let mut copied_from = vec![Vec::new(); stages.len()];
         for st in &stages {
             for c in &st.copies {
@@ -47,6 +62,7 @@ impl<'c> Facts<'c> {
         Facts {
             stages,
             context,
+            roles,
             copied_from,
             go: OnceLock::new(),
             image: OnceLock::new(),
@@ -70,9 +86,49 @@ impl<'c> Facts<'c> {
         }
     }
 
-    /// The stage the image is made of: the last one.
+    /// The stage the image is made of: the last one, unless configuration
+    /// names another.
     pub fn runtime(&self) -> Option<&StageFacts> {
-        self.stages.last()
+        self.stages.get(self.roles.shipped)
+    }
+
+    /// Why `stage` must stay as it is (a product of its own, or feeding one).
+    pub fn frozen(&self, stage: usize) -> Option<&str> {
+        self.roles.frozen.get(stage).and_then(|f| f.as_deref())
+    }
+
+    /// True when `stage` is part of the shipped image: the stage that ships
+    /// or a stage it is built FROM, directly or through others. A stage
+    /// that only feeds `COPY --from` is not: its base does not ship.
+    pub fn in_image(&self, stage: usize) -> bool {
+        let mut at = self.roles.shipped;
+        loop {
+            if at == stage {
+                return true;
+            }
+            match self.stages.get(at).map(|s| &s.base) {
+                Some(stages::Base::Stage(b)) if *b < at => at = *b,
+                _ => return false,
+            }
+        }
+    }
+
+    /// Stages built FROM `stage`, directly or through others, in file order.
+    pub fn built_from(&self, stage: usize) -> Vec<usize> {
+        let mut on = vec![false; self.stages.len()];
+        if let Some(o) = on.get_mut(stage) {
+            *o = true;
+        }
+        let mut out = Vec::new();
+        for (i, st) in self.stages.iter().enumerate().skip(stage + 1) {
+            if let stages::Base::Stage(b) = st.base
+                && on[b]
+            {
+                on[i] = true;
+                out.push(i);
+            }
+        }
+        out
     }
 
     /// The runtime stage and every stage feeding it, in file order: what

@@ -83,13 +83,29 @@ fn general(c: &Config) -> String {
     }
     let _ = writeln!(out, "exclude = {}", list(&c.exclude));
     for t in &c.transforms {
+        let table = if dfslim::ecosystem::Ecosystem::parse(&t.id).is_some() {
+            "ecosystems"
+        } else {
+            "transforms"
+        };
         let _ = writeln!(
             out,
-            "transforms.{}.enabled = {}  # {}",
+            "{table}.{}.enabled = {}  # {}",
             t.id,
             t.enabled,
             place(t.line)
         );
+    }
+    if let Some((a, line)) = c.allow_unpinned {
+        let _ = writeln!(out, "allow_unpinned = {a}  # {}", place(line));
+    }
+    match c.runtime {
+        Some((r, line)) => {
+            let _ = writeln!(out, "runtime = {:?}  # {}", runtime_name(r), place(line));
+        }
+        None => {
+            let _ = writeln!(out, "runtime = \"scratch\"  # default");
+        }
     }
     for o in &c.overrides {
         let _ = writeln!(
@@ -100,15 +116,28 @@ fn general(c: &Config) -> String {
         );
     }
     for x in &c.contexts {
+        let target = x.target.as_ref().map_or(String::new(), |t| {
+            format!(
+                ", target = {t:?}{}",
+                if x.ship { ", ship = true" } else { "" }
+            )
+        });
         let _ = writeln!(
             out,
-            "# [[context]] at {}: dockerfile = {:?}, context = {:?}",
+            "# [[context]] at {}: dockerfile = {:?}, context = {:?}{target}",
             place(x.line),
             x.dockerfile,
             x.context
         );
     }
     out
+}
+
+fn runtime_name(r: dfslim::pipeline::Runtime) -> &'static str {
+    match r {
+        dfslim::pipeline::Runtime::Scratch => "scratch",
+        dfslim::pipeline::Runtime::Distroless => "distroless",
+    }
 }
 
 fn list(items: &[String]) -> String {
@@ -141,5 +170,18 @@ fn for_path(plan: &Plan, path: &Path) -> String {
         );
     }
     let _ = writeln!(out, "context = {:?}  # {from}", walk::display(&context));
+    // Which stages others build, and which ships.
+    let targets = plan.targets_of(&abs);
+    for t in &targets.built {
+        let _ = writeln!(out, "# stage {:?} is built by {}", t.stage, t.by);
+    }
+    match &targets.ship {
+        Some(s) => {
+            let _ = writeln!(out, "ships = {s:?}  # [[context]] ship = true");
+        }
+        None => {
+            let _ = writeln!(out, "ships = \"the last stage\"");
+        }
+    }
     out
 }

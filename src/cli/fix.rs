@@ -3,8 +3,9 @@
 use super::{Color, ERROR, OK, PENDING, eprint, fail, print};
 use clap::{Args, ValueEnum};
 use dfslim::config::{self, Config, Flags};
+use dfslim::ecosystem::Ecosystem;
 use dfslim::fix::{self, Mode, Plan};
-use dfslim::pipeline::MAX_LEVEL;
+use dfslim::pipeline::{MAX_LEVEL, Runtime};
 use dfslim::report::{self, FileOutcome, FileReport, Problem, Summary};
 use dfslim::{compose, fsio, transforms, walk};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -32,12 +33,21 @@ pub struct FixArgs {
     /// validates) [default: dfslim.toml's `level`, else 5].
     #[arg(long, value_parser = clap::value_parser!(u8).range(0..=MAX_LEVEL as i64))]
     level: Option<u8>,
-    /// Run only these transforms (comma-separated ids), in level order.
+    /// Run only these transforms (comma-separated ids or ecosystems: go,
+    /// node, python, rust, java, any), in level order.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
-    /// Leave these transforms out (comma-separated ids).
+    /// Leave these transforms out (comma-separated ids or ecosystems).
     #[arg(long, value_delimiter = ',')]
     skip: Vec<String>,
+    /// Let a rewrite replace a digest-pinned image (`image:tag@sha256:...`)
+    /// with an unpinned one when the new digest cannot be resolved
+    /// [dfslim.toml: allow_unpinned = true].
+    #[arg(long)]
+    allow_unpinned: bool,
+    /// The minimal runtime of level 4 [dfslim.toml: runtime; default: scratch].
+    #[arg(long, value_enum)]
+    runtime: Option<RuntimeArg>,
     /// Show the unified diff; write nothing.
     #[arg(long, conflicts_with = "check")]
     dry_run: bool,
@@ -69,11 +79,27 @@ pub struct FixArgs {
     verbose: bool,
 }
 
-fn check_ids(ids: &[String]) -> Result<(), String> {
+/// `--runtime`.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub(crate) enum RuntimeArg {
+    Scratch,
+    Distroless,
+}
+
+impl From<RuntimeArg> for Runtime {
+    fn from(r: RuntimeArg) -> Runtime {
+        match r {
+            RuntimeArg::Scratch => Runtime::Scratch,
+            RuntimeArg::Distroless => Runtime::Distroless,
+        }
+    }
+}
+
+pub(crate) fn check_ids(ids: &[String]) -> Result<(), String> {
     for id in ids {
-        if transforms::by_id(id).is_none() {
+        if transforms::by_id(id).is_none() && Ecosystem::parse(id).is_none() {
             return Err(format!(
-                "unknown transform {id:?}; `dfslim transforms` lists them"
+                "unknown transform or ecosystem {id:?}; `dfslim transforms` lists them"
             ));
         }
     }
@@ -127,6 +153,8 @@ pub fn run(args: FixArgs) -> u8 {
         level: args.level,
         only: args.only.clone(),
         skip: args.skip.clone(),
+        allow_unpinned: args.allow_unpinned,
+        runtime: args.runtime.map(Runtime::from),
     };
 
     let (stdin, roots): (Vec<_>, Vec<_>) = args

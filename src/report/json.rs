@@ -84,10 +84,12 @@ fn file(r: &FileReport) -> Value {
         _ => Value::Null,
     };
     let ecosystems = r.run().map_or(Vec::new(), |run| run.ecosystems.clone());
+    let stages = r.run().map_or(Vec::new(), |run| run.stages.clone());
     json!({
         "path": r.path,
         "status": r.status(),
         "ecosystems": ecosystems,
+        "stages": stages,
         "applied": applied,
         "refused": refused,
         "skipped": skipped,

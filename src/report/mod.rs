@@ -25,7 +25,7 @@ pub struct FileReport {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContextUsed {
     pub dir: String,
-    /// `the Dockerfile's directory`, `--context`, `compose.yaml (service api)`, `[[context]] at dfslim.toml:9`.
+    /// `the Dockerfile's directory`, `--context`, `compose service api (compose.yaml)`, `[[context]] at dfslim.toml:9`.
     pub from: String,
 }
 

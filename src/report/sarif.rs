@@ -351,6 +351,7 @@ mod tests {
             trail,
             warnings: vec![],
             ecosystems: vec![crate::ecosystem::Ecosystem::Go],
+            stages: vec![],
         }
     }
 

@@ -98,6 +98,11 @@ pub fn file(r: &FileReport, mode: Mode, verbose: bool) -> String {
             if verbose && let Some(c) = &r.context {
                 let _ = writeln!(out, "  context  {} ({})", c.dir, c.from);
             }
+            if verbose {
+                for s in &run.stages {
+                    let _ = writeln!(out, "  stages   {s}");
+                }
+            }
             for s in &run.steps {
                 let (what, text) = match &s.status {
                     Status::Applied { message, .. } => ("applied", message),

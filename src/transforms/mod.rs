@@ -7,6 +7,7 @@
 //! applies its edits, re-parses, and moves on to the next one.
 
 pub mod go;
+pub mod pin;
 pub mod text;
 
 use crate::analysis::{Facts, GoFacts};
@@ -21,6 +22,10 @@ pub struct Cx<'a> {
     /// added it): a transform says "the runtime stage" rather than naming
     /// an image the user never wrote.
     pub added: &'a dyn Fn(usize) -> bool,
+    /// What the user asked for (`allow_unpinned`, the level-4 runtime).
+    pub selection: &'a crate::pipeline::Selection,
+    /// Where digests for images a rewrite introduces come from.
+    pub digests: &'a dyn crate::digest::Digests,
 }
 
 impl Cx<'_> {

@@ -171,8 +171,7 @@ pub fn verify(
     let fix_options = fix::Options {
         selection: Selection {
             level: options.level,
-            only: None,
-            skip: Vec::new(),
+            ..Selection::default()
         },
         mode: Mode::DryRun,
         context: Some(context.clone()),

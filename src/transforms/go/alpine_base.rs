@@ -3,26 +3,34 @@
 //! **What**: in each stage that builds Go on the official golang image,
 //! `golang:1.16` becomes `golang:1.16-alpine` (`golang:1.21.5-bookworm` ->
 //! `golang:1.21.5-alpine`, `golang`/`golang:latest` -> `golang:alpine`,
-//! `golang:${GO_VERSION}` -> `golang:${GO_VERSION}-alpine`), registry kept,
-//! digest dropped (it names the old image; the message says so).
+//! `golang:${GO_VERSION}` -> `golang:${GO_VERSION}-alpine`), registry kept.
+//! A digest names the old image: the new one is pinned to the digest the
+//! Docker engine gives, else the step is refused with the command that gives
+//! it (`--allow-unpinned` lets it through unpinned). Only a stage in the
+//! shipped image changes (its base is what ships); a builder that feeds
+//! `COPY --from` keeps its own, unless its glibc binary would otherwise be
+//! copied into a musl runtime where it cannot start.
 //!
 //! **Why**: the Debian variant carries gcc, git, headers and apt; the alpine
 //! one is Go and little else (seed: 1.1 GB -> 700 MB).
 //!
 //! **Refuses** when the base is not the golang image (a vendor image, Go
-//! from apk/apt/a tarball), a Windows image, when the stage uses tools alpine
-//! lacks (apt-get, bash, git, make, gcc...) without installing them, or when
-//! the build needs cgo (golang:alpine has no C compiler).
+//! from apk/apt/a tarball), a Windows image, when the stage or a stage built
+//! FROM it (any `--target` must still build) uses tools alpine lacks
+//! (apt-get, useradd, bash, git, make, gcc...) without installing them, when
+//! the build needs cgo (golang:alpine has no C compiler), or when the base is
+//! pinned by digest and no digest for the alpine image can be had.
 //!
 //! **Example**: `FROM golang:1.16 AS build` -> `FROM golang:1.16-alpine AS build`.
 
 use crate::analysis::commands;
 use crate::analysis::stages::Base;
-use crate::analysis::{Cgo, Family};
+use crate::analysis::targets::stage_name;
+use crate::analysis::{Cgo, Family, Libc};
 use crate::edit::Edit;
 use crate::message::Loc;
 use crate::syntax::{Document, Keyword, Span};
-use crate::transforms::{Cx, Outcome, Transform};
+use crate::transforms::{Cx, Outcome, Transform, pin};
 
 pub struct AlpineBase;
 
@@ -46,8 +54,30 @@ impl Transform for AlpineBase {
         let mut changed = Vec::new();
         let mut notes = Vec::new();
         let mut refusals = Vec::new();
+        let mut held = Vec::new();
+        let mut unshipped = Vec::new();
         let mut already = 0;
         for &s in &go_stages {
+            if let Some(why) = facts.frozen(s) {
+                held.push(why.to_string());
+                continue;
+            }
+            // Only a base that ships pays; a builder that feeds COPY --from
+            // keeps its own, unless its glibc binary cannot run on the musl
+            // runtime it is copied into.
+            if !facts.in_image(s) && facts.stages[s].libc == Libc::Musl {
+                already += 1;
+                continue;
+            }
+            if !facts.in_image(s) {
+                match cgo_into_musl(cx, s) {
+                    Some(why) => notes.push(why),
+                    None => {
+                        unshipped.push(stage_name(doc, s));
+                        continue;
+                    }
+                }
+            }
             match stage(cx, s) {
                 StageResult::Change {
                     edits: e,
@@ -63,19 +93,26 @@ impl Transform for AlpineBase {
                 StageResult::Skip => {}
                 StageResult::Refuse(why) => {
                     let line = Loc::at(doc, doc.stages()[s].from);
-                    refusals.push(format!("stage {s} ({line}): {why}"));
+                    refusals.push(format!("stage {} ({line}): {why}", stage_name(doc, s)));
                 }
             }
         }
         if changed.is_empty() {
-            return match refusals.is_empty() {
-                false => Outcome::refuse(crate::transforms::text::listing(&refusals, "; ")),
-                true if already > 0 => {
-                    Outcome::not_applicable("the Go builder already uses an alpine image")
-                }
-                true => Outcome::not_applicable(
+            return if !refusals.is_empty() {
+                Outcome::refuse(crate::transforms::text::listing(&refusals, "; "))
+            } else if already > 0 {
+                Outcome::not_applicable("the Go builder already uses an alpine image")
+            } else if let Some(why) = held.first() {
+                Outcome::not_applicable(format!("{why}: left as is"))
+            } else if !unshipped.is_empty() {
+                Outcome::not_applicable(format!(
+                    "the Go builder {} only feeds COPY --from: its base is not in the shipped image, so changing it saves nothing",
+                    crate::transforms::text::listing(&unshipped, ", ")
+                ))
+            } else {
+                Outcome::not_applicable(
                     "no Go builder starts from an image (they start from other stages)",
-                ),
+                )
             };
         }
         notes.extend(refusals.into_iter().map(|r| format!("left alone: {r}")));
@@ -101,6 +138,27 @@ enum StageResult {
     /// Starts from another stage: that stage is the one to change.
     Skip,
     Refuse(String),
+}
+
+/// Why a builder outside the shipped image must move to alpine anyway: its
+/// glibc binary (cgo not off) is copied into a musl runtime, where it
+/// cannot run; on golang:alpine (no C compiler) it links statically.
+fn cgo_into_musl(cx: &Cx, s: usize) -> Option<String> {
+    let facts = cx.facts;
+    let rt = facts.runtime()?;
+    let glibc = facts.stages[s].libc == Libc::Glibc;
+    let musl_runtime = rt.libc == Libc::Musl;
+    let shipped_cgo = cx
+        .go()
+        .shipped_builds()
+        .iter()
+        .any(|b| b.stage == s && !matches!(b.cgo, Cgo::Off(_)));
+    (glibc && musl_runtime && shipped_cgo).then(|| {
+        format!(
+            "stage {} does not ship, but its binary (cgo on, linked against glibc) is copied into a musl runtime, where it would not start: on alpine it runs",
+            stage_name(cx.doc, s)
+        )
+    })
 }
 
 /// True when the stage's command is `go run` (the runtime compiles on start).
@@ -160,12 +218,23 @@ fn stage(cx: &Cx, s: usize) -> StageResult {
         Some(t) => edits.push(Edit::replace(t.span, new_tag.clone())),
         None => edits.push(Edit::insert(from.path.span.end, format!(":{new_tag}"))),
     }
+    let registry = from
+        .registry
+        .as_ref()
+        .map_or(String::new(), |r| format!("{}/", r.text));
+    let to = format!("{registry}{}:{new_tag}", from.path.text);
     if let Some(d) = &from.digest {
-        edits.push(Edit::delete(Span::new(d.span.start - 1, d.span.end)));
-        notes.push(format!(
-            "dropped the digest @{} (it names the old image); pin the new one with `docker buildx imagetools inspect`",
-            d.text
-        ));
+        // The digest names the old image: the new one gets its own, or the
+        // step is refused (unless unpinned rewrites are allowed).
+        let pinned = match pin::reference(cx, &to, Some(&d.text)) {
+            Ok(p) => p,
+            Err(why) => return StageResult::Refuse(why),
+        };
+        match pinned.text.split_once('@') {
+            Some((_, digest)) => edits.push(Edit::replace(d.span, digest.to_string())),
+            None => edits.push(Edit::delete(Span::new(d.span.start - 1, d.span.end))),
+        }
+        notes.extend(pinned.note);
     }
     let vars = crate::syntax::var_refs(written, doc.escape());
     if !vars.is_empty() {
@@ -175,13 +244,7 @@ fn stage(cx: &Cx, s: usize) -> StageResult {
             names.join(", ")
         ));
     }
-    let name = &from.path.text;
-    let registry = from
-        .registry
-        .as_ref()
-        .map_or(String::new(), |r| format!("{}/", r.text));
     let old = from.text.clone();
-    let to = format!("{registry}{name}:{new_tag}");
     StageResult::Change {
         edits,
         from: old,
@@ -254,8 +317,25 @@ fn go_install(doc: &Document, cx: &Cx, s: usize) -> Option<String> {
     tarball.map(|&r| format!("Go is installed from a tarball on {}", Loc::at(doc, r)))
 }
 
-/// Why this stage would not build (or run) on golang:alpine, if it would not.
+/// Why this stage, or a stage built FROM it (any `--target` still has to
+/// build), would not build (or run) on golang:alpine, if one would not.
 fn unsafe_on_alpine(cx: &Cx, s: usize) -> Option<String> {
+    if let Some(why) = lacks_on_alpine(cx, s) {
+        return Some(why);
+    }
+    for d in cx.facts.built_from(s) {
+        if let Some(why) = lacks_on_alpine(cx, d) {
+            return Some(format!(
+                "stage {} is built FROM it and {why}",
+                stage_name(cx.doc, d)
+            ));
+        }
+    }
+    None
+}
+
+/// Why stage `s` would not build (or run) on golang:alpine, if it would not.
+fn lacks_on_alpine(cx: &Cx, s: usize) -> Option<String> {
     let (doc, facts) = (cx.doc, cx.facts);
     let tables = facts.tables();
     let st = &facts.stages[s];

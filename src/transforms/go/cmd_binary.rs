@@ -95,9 +95,11 @@ fn one(cx: &Cx, p: &Process) -> Step {
     if is_go_toolchain(prog) && argv.get(1).map(String::as_str) == Some("run") {
         return go_run(cx, p, argv, what);
     }
-    // A relative path (or a simple shell form) to a Go binary the image has.
-    let relative = !prog.starts_with('/') && prog.contains('/');
-    if !(relative || p.shell_form) {
+    // A simple shell form running a Go binary the image has becomes exec
+    // form (no shell between docker stop and the program). An exec form
+    // with a relative path already runs it as written: rewriting it to an
+    // absolute path would change nothing but the diff.
+    if !p.shell_form {
         return Step::Nothing;
     }
     let Some(path) = cx

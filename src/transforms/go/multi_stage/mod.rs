@@ -31,7 +31,7 @@ use crate::analysis::{Cgo, Family};
 use crate::edit::Edit;
 use crate::syntax::{Document, Stage};
 use crate::transforms::text::kw;
-use crate::transforms::{Cx, Outcome, Transform};
+use crate::transforms::{Cx, Outcome, Transform, pin};
 
 pub struct MultiStage;
 
@@ -99,11 +99,11 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
 
     // The runtime stage: what the container needs, then the files it gets.
     let parts = runtime::carried_instructions(cx, rt, proc, &binary);
-    let mut block = vec![format!(
-        "{} alpine:{}",
-        kw(doc, "FROM"),
-        runtime::alpine_tag(cx)
-    )];
+    // A file that pins its images gets a pinned runtime too.
+    let alpine = pin::reference(cx, &format!("alpine:{}", runtime::alpine_tag(cx)), None)
+        .map_err(Outcome::refuse)?;
+    notes.extend(alpine.note);
+    let mut block = vec![format!("{} {}", kw(doc, "FROM"), alpine.text)];
     block.extend(parts.args);
     block.extend(parts.env);
     let explicit_workdir = (stage.from + 1..stage.end)
