@@ -8,6 +8,7 @@
 
 pub mod go;
 pub mod pin;
+pub mod split;
 pub mod text;
 
 use crate::analysis::{Facts, GoFacts};

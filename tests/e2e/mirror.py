@@ -44,6 +44,16 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                     return super().send_head()
         return super().send_head()
 
+    def end_headers(self):
+        # What PyPI sends: pip's HTTP cache (the one a naive `pip install` leaves
+        # in /root/.cache/pip) only keeps responses marked cacheable.
+        p = self.path.split("?", 1)[0]
+        if p.startswith("/pypi/files/"):
+            self.send_header("Cache-Control", "max-age=365000000, immutable, public")
+        elif p.startswith("/pypi/simple/"):
+            self.send_header("Cache-Control", "max-age=600, public")
+        super().end_headers()
+
     def list_directory(self, path):
         names = sorted(os.listdir(path))
         body = "".join(

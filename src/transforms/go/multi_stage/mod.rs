@@ -23,13 +23,11 @@
 
 mod binary;
 mod needs;
-mod relocate;
-mod runtime;
 
 use super::goflags;
 use crate::analysis::{Cgo, Family};
-use crate::edit::Edit;
-use crate::syntax::{Document, Stage};
+use crate::catalog;
+use crate::transforms::split;
 use crate::transforms::text::kw;
 use crate::transforms::{Cx, Outcome, Transform, pin};
 
@@ -86,7 +84,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
 
     let mut edits = Vec::new();
     let mut notes = Vec::new();
-    let (builder, name_edit) = name_builder(doc, stage)?;
+    let (builder, name_edit) = split::name_builder(doc, stage)?;
     edits.extend(name_edit);
     // Unknown binary name: make the build write where the command looks.
     if let Some(e) = binary.fix_output.clone() {
@@ -98,10 +96,15 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     }
 
     // The runtime stage: what the container needs, then the files it gets.
-    let parts = runtime::carried_instructions(cx, rt, proc, &binary);
+    let rewrite = |i: usize, ins: &crate::syntax::Instruction| {
+        (i == proc.ins)
+            .then(|| binary.rewrite_command(doc, ins, proc))
+            .flatten()
+    };
+    let parts = split::carried_instructions(cx, rt, &is_go_setting, &rewrite);
     // A file that pins its images gets a pinned runtime too.
-    let alpine = pin::reference(cx, &format!("alpine:{}", runtime::alpine_tag(cx)), None)
-        .map_err(Outcome::refuse)?;
+    let alpine =
+        pin::reference(cx, &format!("alpine:{}", alpine_tag(cx)), None).map_err(Outcome::refuse)?;
     notes.extend(alpine.note);
     let mut block = vec![format!("{} {}", kw(doc, "FROM"), alpine.text)];
     block.extend(parts.args);
@@ -113,7 +116,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     }
     let copy = |src: &str| format!("{} --from={builder} {src} {src}", kw(doc, "COPY"));
     let mut carried = Vec::new();
-    if needs::passwd(cx, rt.index) {
+    if split::passwd(cx, rt.index) {
         block.push(copy("/etc/passwd"));
         block.push(copy("/etc/group"));
         carried
@@ -157,7 +160,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         carried.push(format!("{src} ({why})"));
     }
     block.extend(parts.tail);
-    edits.extend(relocate::relocate(doc, &parts.moved, &block).map_err(Outcome::refuse)?);
+    edits.extend(split::relocate(doc, &parts.moved, &block).map_err(Outcome::refuse)?);
 
     if !carried.is_empty() {
         notes.push(format!(
@@ -176,31 +179,28 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     .with_unchecked(cx.go().program.unchecked.clone()))
 }
 
-/// The builder's name: its own, or `builder` (`build`, `go-builder` when
-/// taken) added as `AS name` in the FROM's case.
-fn name_builder(doc: &Document, stage: &Stage) -> Result<(String, Option<Edit>), Outcome> {
-    let from_ins = &doc.instructions()[stage.from];
-    let from = from_ins
-        .from()
-        .ok_or_else(|| Outcome::refuse("cannot read the FROM line"))?;
-    if let Some(a) = &from.alias {
-        return Ok((a.text.clone(), None));
+/// Toolchain settings that mean nothing to the running program.
+fn is_go_setting(key: &str) -> bool {
+    key.starts_with("GO") || key.starts_with("CGO_")
+}
+
+/// The alpine release for the runtime: the builder's own, else the default.
+fn alpine_tag(cx: &Cx) -> String {
+    let rt = cx.facts.runtime();
+    let tag = rt.and_then(|r| match &r.base {
+        crate::analysis::stages::Base::Image(b) => b.tag.clone(),
+        _ => None,
+    });
+    if let Some(t) = tag
+        && let Some(i) = t.find("alpine")
+    {
+        let v: String = t[i + 6..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        if v.contains('.') {
+            return v;
+        }
     }
-    let taken = |n: &str| {
-        doc.stages()
-            .iter()
-            .any(|st| st.name_lower().as_deref() == Some(n))
-    };
-    let name = ["builder", "build", "go-builder"]
-        .into_iter()
-        .find(|n| !taken(n))
-        .unwrap_or("builder");
-    let lower = from_ins
-        .keyword_span
-        .of(doc.text())
-        .bytes()
-        .all(|b| b.is_ascii_lowercase());
-    let as_kw = if lower { "as" } else { "AS" };
-    let edit = Edit::insert(from.image.span.end, format!(" {as_kw} {name}"));
-    Ok((name.to_string(), Some(edit)))
+    catalog::tables().images.default_alpine.clone()
 }

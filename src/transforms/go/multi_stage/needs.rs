@@ -77,30 +77,6 @@ fn is_c_library(p: &str) -> bool {
     is_c_package(p) && !catalog::tables().cgo.c_packages.iter().any(|c| c == p)
 }
 
-/// True when USER names a user that the builder created with adduser/useradd.
-pub(super) fn passwd(cx: &Cx, s: usize) -> bool {
-    let doc = cx.doc;
-    let st = &cx.facts.stages[s];
-    let creates_user = st.runs.iter().any(|&r| {
-        let t = doc.instructions()[r].args_span.of(doc.text());
-        t.contains("adduser")
-            || t.contains("useradd")
-            || t.contains("addgroup")
-            || t.contains("groupadd")
-    });
-    creates_user
-        && st.users.iter().any(|&u| {
-            let name = doc.instructions()[u]
-                .text_arg()
-                .map_or("", |w| w.text.as_str());
-            let user = name.split(':').next().unwrap_or("");
-            !user.is_empty()
-                && !user.bytes().all(|b| b.is_ascii_digit())
-                && user != "root"
-                && user != "nobody"
-        })
-}
-
 /// Go package directories by convention; copying them would only carry sources.
 const SOURCE_DIRS: &[&str] = &["cmd", "internal", "pkg", "vendor"];
 

@@ -1,19 +1,17 @@
 //! The instructions the runtime stage takes from the builder: what the
-//! running container needs (EXPOSE, USER, ENTRYPOINT, CMD...), ENV without
-//! Go toolchain settings, and the ARGs those refer to.
+//! running container needs (EXPOSE, USER, ENTRYPOINT, CMD...), the ENV the
+//! program reads (the ecosystem says which keys are toolchain settings
+//! only), and the ARGs those refer to.
 
-use super::binary::Binary;
 use crate::analysis::StageFacts;
 use crate::analysis::env::Env;
 use crate::analysis::env::Value;
-use crate::analysis::stages::Process;
-use crate::catalog;
 use crate::syntax::{Document, Instruction, Keyword, Pair};
 use crate::transforms::Cx;
 use crate::transforms::text::{kw, lines_with_comments};
 
 /// Lines for the runtime stage, and the builder instructions that move.
-pub(super) struct Carried {
+pub struct Carried {
     pub args: Vec<String>,
     pub env: Vec<String>,
     /// EXPOSE, LABEL, USER... in their original order.
@@ -22,12 +20,15 @@ pub(super) struct Carried {
     pub moved: Vec<usize>,
 }
 
-/// What the runtime stage takes from the builder's instructions.
-pub(super) fn carried_instructions(
+/// What the runtime stage takes from the builder's instructions: ENV
+/// pairs whose key `toolchain_only` says nothing to the program stay
+/// behind, and `rewrite` may give new text for an instruction that moves
+/// (the command the runtime runs).
+pub fn carried_instructions(
     cx: &Cx,
     rt: &StageFacts,
-    proc: &Process,
-    binary: &Binary,
+    toolchain_only: &dyn Fn(&str) -> bool,
+    rewrite: &dyn Fn(usize, &Instruction) -> Option<String>,
 ) -> Carried {
     let doc = cx.doc;
     let stage = &doc.stages()[rt.index];
@@ -47,7 +48,7 @@ pub(super) fn carried_instructions(
                 let kept: Vec<&Pair> = ins
                     .pairs()
                     .iter()
-                    .filter(|p| !is_go_setting(&p.key.text))
+                    .filter(|p| !toolchain_only(&p.key.text))
                     .collect();
                 let resolved: Vec<Option<String>> = kept
                     .iter()
@@ -71,11 +72,7 @@ pub(super) fn carried_instructions(
                 }
             }
             k if crate::transforms::for_the_container(k) => {
-                let t = if i == proc.ins {
-                    binary.rewrite_command(doc, ins, proc).unwrap_or(text)
-                } else {
-                    text
-                };
+                let t = rewrite(i, ins).unwrap_or(text);
                 c.tail.push(with_comments(doc, ins, t));
                 c.moved.push(i);
             }
@@ -106,11 +103,6 @@ pub(super) fn carried_instructions(
         }
     }
     c
-}
-
-/// Toolchain settings that mean nothing to the running program.
-fn is_go_setting(key: &str) -> bool {
-    key.starts_with("GO") || key.starts_with("CGO_")
 }
 
 /// The instruction's lines as written (continuations kept), without comments above.
@@ -189,25 +181,4 @@ fn quote(v: &str) -> String {
     } else {
         format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
     }
-}
-
-/// The alpine release for the runtime: the builder's own, else the default.
-pub(super) fn alpine_tag(cx: &Cx) -> String {
-    let rt = cx.facts.runtime();
-    let tag = rt.and_then(|r| match &r.base {
-        crate::analysis::stages::Base::Image(b) => b.tag.clone(),
-        _ => None,
-    });
-    if let Some(t) = tag
-        && let Some(i) = t.find("alpine")
-    {
-        let v: String = t[i + 6..]
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '.')
-            .collect();
-        if v.contains('.') {
-            return v;
-        }
-    }
-    catalog::tables().images.default_alpine.clone()
 }

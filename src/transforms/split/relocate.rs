@@ -9,11 +9,7 @@ use crate::transforms::text::lines_with_comments;
 /// last line the builder keeps (comments included): blank lines and moved
 /// instructions after it are replaced whole, so the stages end up separated
 /// by exactly one blank line.
-pub(super) fn relocate(
-    doc: &Document,
-    moved: &[usize],
-    block: &[String],
-) -> Result<Vec<Edit>, String> {
+pub fn relocate(doc: &Document, moved: &[usize], block: &[String]) -> Result<Vec<Edit>, String> {
     let text = doc.text();
     let mut deleted: Vec<Span> = moved
         .iter()
