@@ -115,7 +115,7 @@ build_image() {
   fi
   mkdir -p "$E2E_DIR/logs"
   local blog=$E2E_DIR/logs/image-${tag//[\/:]/_}.log
-  if ! docker build --force-rm --label "dfslim.e2e.rev=$rev" -t "$tag" "$@" "$dir" >"$blog" 2>  if ! docker build --label "dfslim.e2e.rev=$rev" -t "$tag" "$@" "$dir" >"$blog" 2>&1; then1; then
+  if ! docker build --force-rm --label "dfslim.e2e.rev=$rev" -t "$tag" "$@" "$dir" >"$blog" 2>&1; then
     tail -n 30 "$blog" >&2
     die "building $tag failed; log: $blog"
   fi
