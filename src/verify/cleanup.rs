@@ -8,6 +8,7 @@
 //! dfslim itself. Should `sh` be missing, dfslim removes them itself when
 //! the [`Janitor`] is dropped (Ctrl-C then leaves them behind).
 
+use super::docker::{Docker, Endpoint};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -39,6 +40,8 @@ exit 0
 /// What to remove, and who removes it.
 pub struct Janitor {
     program: std::path::PathBuf,
+    /// The engine it cleans.
+    endpoint: Endpoint,
     keep_images: bool,
     child: Option<(Child, ChildStdin)>,
     /// Everything registered, for the fallback when there is no janitor.
@@ -46,9 +49,19 @@ pub struct Janitor {
 }
 
 impl Janitor {
-    /// Starts the janitor for the client `program`.
+    /// Starts the janitor for the client `program` (on the user's default engine).
     pub fn start(program: &Path, keep_images: bool) -> Janitor {
+        Janitor::start_at(program, &Endpoint::Default, keep_images)
+    }
+
+    /// Starts the janitor for the engine `docker` drives.
+    pub fn for_engine(docker: &Docker, keep_images: bool) -> Janitor {
+        Janitor::start_at(&docker.program, &docker.endpoint, keep_images)
+    }
+
+    fn start_at(program: &Path, endpoint: &Endpoint, keep_images: bool) -> Janitor {
         let mut cmd = Command::new("sh");
+        endpoint.apply(&mut cmd);
         cmd.arg("-c")
             .arg(SCRIPT)
             .arg("dfslim-verify-janitor")
@@ -69,6 +82,7 @@ impl Janitor {
             .and_then(|mut c| c.stdin.take().map(|s| (c, s)));
         Janitor {
             program: program.to_path_buf(),
+            endpoint: endpoint.clone(),
             keep_images,
             child,
             lines: Vec::new(),
@@ -109,6 +123,16 @@ impl Janitor {
         self.run();
     }
 
+    /// The tags and container names registered so far (what an engine that
+    /// stopped answering may still hold).
+    pub fn registered(&self) -> Vec<String> {
+        self.lines
+            .iter()
+            .filter(|l| l.starts_with("t ") || l.starts_with("c "))
+            .map(|l| l[2..].to_string())
+            .collect()
+    }
+
     fn run(&mut self) {
         if let Some((mut child, stdin)) = self.child.take() {
             drop(stdin);
@@ -129,9 +153,14 @@ impl Janitor {
                 .map(str::to_string)
                 .collect()
         };
+        let client = || {
+            let mut c = Command::new(&self.program);
+            self.endpoint.apply(&mut c);
+            c
+        };
         let docker = |args: &[&str], names: &[String]| {
             if !names.is_empty() {
-                let _ = Command::new(&self.program)
+                let _ = client()
                     .args(args)
                     .args(names)
                     .stdin(Stdio::null())
@@ -145,7 +174,7 @@ impl Janitor {
             docker(&["rmi", "-f"], &take('t', &self.lines));
         }
         for id in take('i', &self.lines) {
-            let tags = Command::new(&self.program)
+            let tags = client()
                 .args(["image", "inspect", "-f", "{{len .RepoTags}}", &id])
                 .stdin(Stdio::null())
                 .stderr(Stdio::null())

@@ -1,5 +1,8 @@
-//! The verify report as text (a table, original vs rewritten) and as JSON.
+//! The verify report as text (a table, original vs rewritten) and as JSON;
+//! a batch's as a table per file with totals, JSON, or Markdown for a pull
+//! request.
 
+use super::batch::{EngineReport, Outcome};
 use super::smoke::Smoke;
 use super::{Image, Report};
 
@@ -18,7 +21,7 @@ pub fn text(r: &Report) -> String {
     s.push_str(&format!(
         "engine: {}; {} builder\n",
         r.engine,
-        r.builder.as_str()
+        r.builder.map_or("no", |b| b.as_str())
     ));
     if !r.changed {
         s.push_str("dfslim changes nothing at this level: both images come from the same text\n");
@@ -105,6 +108,313 @@ fn row(name: &str, i: &Image) -> Vec<String> {
     ]
 }
 
+/// A batch as JSON: `{"files": [report...], "totals": {...}, "engines": [...]}`.
+pub fn batch_json(o: &Outcome) -> String {
+    let v = serde_json::json!({
+        "files": o.reports,
+        "totals": o.totals,
+        "engines": o.engines,
+    });
+    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
+
+/// How a file came out, in a word.
+pub fn verdict(r: &Report) -> &'static str {
+    if r.error.is_some() {
+        "error"
+    } else if r.smoke_failed() {
+        "smoke fail"
+    } else if !r.changed {
+        "unchanged"
+    } else {
+        "ok"
+    }
+}
+
+/// `892.3 MB`, `build failed`, or `-`.
+fn short_size(i: &Image) -> String {
+    match (i.size_bytes, i.built, &i.detail) {
+        (Some(b), _, _) => human(b as i64),
+        (None, false, Some(_)) => "build failed".to_string(),
+        _ => "-".to_string(),
+    }
+}
+
+fn saving_cell(r: &Report) -> String {
+    match (r.saving_bytes, r.original.size_bytes) {
+        (Some(s), Some(o)) if o > 0 => {
+            format!("{} ({:.1} %)", human(s), s as f64 * 100.0 / o as f64)
+        }
+        _ => "-".to_string(),
+    }
+}
+
+fn layers_cell(r: &Report) -> String {
+    match (r.original.layers, r.rewritten.layers) {
+        (Some(a), Some(b)) if !r.changed || a == b => a.to_string(),
+        (Some(a), Some(b)) => format!("{a} -> {b}"),
+        _ => "-".to_string(),
+    }
+}
+
+fn build_cell(r: &Report) -> String {
+    let t = |i: &Image| {
+        i.build_seconds
+            .map_or("-".to_string(), |t| format!("{t:.1} s"))
+    };
+    if r.changed {
+        format!("{} / {}", t(&r.original), t(&r.rewritten))
+    } else {
+        t(&r.original)
+    }
+}
+
+fn smoke_cell(r: &Report) -> String {
+    let (a, b) = (r.original.smoke, r.rewritten.smoke);
+    if !r.changed || a == b {
+        a.as_str().to_string()
+    } else {
+        format!("{} / {}", a.as_str(), b.as_str())
+    }
+}
+
+/// A batch as text: a line per file, the totals, then what went wrong.
+pub fn batch_text(o: &Outcome) -> String {
+    let t = &o.totals;
+    let used: Vec<String> = o
+        .engines
+        .iter()
+        .map(|e| format!("{} ({} slots)", e.name, e.slots))
+        .collect();
+    let mut s = format!(
+        "dfslim verify: {} Dockerfiles on {} ({} side by side)\n\n",
+        t.files,
+        used.join(", "),
+        t.jobs
+    );
+    let mut rows = vec![
+        [
+            "Dockerfile",
+            "original",
+            "rewritten",
+            "saving",
+            "layers",
+            "build (original / rewrite)",
+            "smoke",
+            "engine",
+            "result",
+        ]
+        .map(str::to_string)
+        .to_vec(),
+    ];
+    for r in &o.reports {
+        let mut engine = r.engine_name.clone();
+        if r.retried_after.is_some() {
+            engine.push_str(" (retried)");
+        }
+        rows.push(vec![
+            r.dockerfile.clone(),
+            short_size(&r.original),
+            short_size(&r.rewritten),
+            saving_cell(r),
+            layers_cell(r),
+            build_cell(r),
+            smoke_cell(r),
+            engine,
+            verdict(r).to_string(),
+        ]);
+    }
+    s.push_str(&table(
+        &rows,
+        &[false, true, true, true, true, true, false, false, false],
+    ));
+    s.push('\n');
+    s.push_str(&totals_line(o));
+    s.push('\n');
+    for r in &o.reports {
+        problems(&mut s, r);
+    }
+    s.push('\n');
+    for e in &o.engines {
+        s.push_str(&engine_line(e));
+    }
+    let kept = o.reports.iter().any(|r| r.kept_images);
+    s.push_str(if kept {
+        "images kept (--format json lists their tags)\n"
+    } else {
+        "images removed (--keep-images keeps them)\n"
+    });
+    s
+}
+
+fn totals_line(o: &Outcome) -> String {
+    let t = &o.totals;
+    let pct = if t.original_bytes > 0 {
+        t.saving_bytes as f64 * 100.0 / t.original_bytes as f64
+    } else {
+        0.0
+    };
+    format!(
+        "total: {} ({} changed, {} built): {} -> {}, {} saved ({pct:.1} %); {}, {}; \
+         {} of {} engines used, {:.1} s\n",
+        count(t.files, "Dockerfile"),
+        t.changed,
+        t.built,
+        human(t.original_bytes as i64),
+        human(t.rewritten_bytes as i64),
+        human(t.saving_bytes),
+        count(t.smoke_failed, "smoke failure"),
+        count(t.errors, "error"),
+        t.engines_used,
+        o.engines.len(),
+        t.seconds
+    )
+}
+
+/// `1 error`, `2 errors`.
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+fn engine_line(e: &EngineReport) -> String {
+    let mut s = if e.engine.is_empty() {
+        format!("engine {}: not used\n", e.name)
+    } else {
+        format!(
+            "engine {}: {} ({})\n",
+            e.name,
+            count(e.jobs, "file"),
+            e.engine
+        )
+    };
+    if let Some(why) = &e.failed {
+        s.push_str(&format!(
+            "engine {}: FAILED: {why}; its files went to the other engines\n",
+            e.name
+        ));
+    }
+    if !e.may_remain.is_empty() {
+        s.push_str(&format!(
+            "engine {}: may still hold: {} (remove them once it answers again)\n",
+            e.name,
+            e.may_remain.join(" ")
+        ));
+    }
+    s
+}
+
+/// A file's error, failing smoke tests and logs.
+fn problems(s: &mut String, r: &Report) {
+    if let Some(e) = &r.error {
+        s.push_str(&format!("\n{}: error: {e}\n", r.dockerfile));
+    }
+    let sides: &[(&str, &Image)] = if r.changed {
+        &[("original", &r.original), ("rewritten", &r.rewritten)]
+    } else {
+        &[("image", &r.original)]
+    };
+    for (name, image) in sides {
+        if image.smoke == Smoke::Fail {
+            s.push_str(&format!(
+                "\n{}: {name}: smoke fail: {}\n",
+                r.dockerfile,
+                image.detail.as_deref().unwrap_or("")
+            ));
+            for l in image.logs.iter().flat_map(|l| l.lines()) {
+                s.push_str(&format!("  | {l}\n"));
+            }
+        }
+    }
+    if let Some(why) = &r.retried_after {
+        s.push_str(&format!(
+            "{}: done on {} after: {why}\n",
+            r.dockerfile, r.engine_name
+        ));
+    }
+}
+
+/// A batch as Markdown for a pull request: a table sorted by saving, the
+/// failures on top, then the totals and the failures' logs (folded).
+pub fn batch_markdown(o: &Outcome) -> String {
+    let t = &o.totals;
+    let mut order: Vec<&Report> = o.reports.iter().collect();
+    order.sort_by(|a, b| {
+        b.severity()
+            .cmp(&a.severity())
+            .then(
+                b.saving_bytes
+                    .unwrap_or(i64::MIN)
+                    .cmp(&a.saving_bytes.unwrap_or(i64::MIN)),
+            )
+            .then(a.dockerfile.cmp(&b.dockerfile))
+    });
+    let mut s = format!(
+        "### dfslim verify: {} saved across {} Dockerfiles\n\n",
+        human(t.saving_bytes),
+        t.files
+    );
+    s.push_str("| | Dockerfile | original | rewritten | saving | layers | build | smoke |\n");
+    s.push_str("|---|---|--:|--:|--:|--:|--:|---|\n");
+    let cell = |x: &str| x.replace('|', "\\|");
+    for r in &order {
+        let mark = match verdict(r) {
+            "error" => "**error**",
+            "smoke fail" => "**smoke fail**",
+            other => other,
+        };
+        s.push_str(&format!(
+            "| {mark} | `{}` | {} | {} | {} | {} | {} | {} |\n",
+            r.dockerfile.replace('`', "'"),
+            cell(&short_size(&r.original)),
+            cell(&short_size(&r.rewritten)),
+            cell(&saving_cell(r)),
+            cell(&layers_cell(r)),
+            cell(&build_cell(r)),
+            cell(&smoke_cell(r)),
+        ));
+    }
+    s.push('\n');
+    let pct = if t.original_bytes > 0 {
+        t.saving_bytes as f64 * 100.0 / t.original_bytes as f64
+    } else {
+        0.0
+    };
+    s.push_str(&format!(
+        "**Total:** {} -> {}, **{} saved** ({pct:.1} %) across {} ({} changed); {}, {}.\n",
+        human(t.original_bytes as i64),
+        human(t.rewritten_bytes as i64),
+        human(t.saving_bytes),
+        count(t.files, "Dockerfile"),
+        t.changed,
+        count(t.smoke_failed, "smoke failure"),
+        count(t.errors, "error"),
+    ));
+    for r in order.iter().filter(|r| r.severity() > 0) {
+        let mut body = String::new();
+        problems(&mut body, r);
+        s.push_str(&format!(
+            "\n<details><summary><code>{}</code>: {}</summary>\n\n```text\n{}\n```\n\n</details>\n",
+            r.dockerfile,
+            verdict(r),
+            body.trim()
+        ));
+    }
+    s
+}
+
+/// `4.5 MB`: the size as `docker images` shows it (decimal units).
+fn human(bytes: i64) -> String {
+    let sign = if bytes < 0 { "-" } else { "" };
+    let b = bytes.unsigned_abs() as f64;
+    if b >= 1e9 {
+        format!("{sign}{:.2} GB", b / 1e9)
+    } else if b >= 1e6 {
+        format!("{sign}{:.1} MB", b / 1e6)
+    } else {
+        format!("{sign}{:.1} kB", b / 1e3)
+    }
+}
+
 /// `4,468,736 B (4.5 MB)`: exact bytes, and the size as `docker images`
 /// would show it (decimal units).
 pub fn size(bytes: i64) -> String {
@@ -117,15 +427,7 @@ pub fn size(bytes: i64) -> String {
         grouped.push(c);
     }
     let sign = if bytes < 0 { "-" } else { "" };
-    let b = bytes.unsigned_abs() as f64;
-    let human = if b >= 1e9 {
-        format!("{:.2} GB", b / 1e9)
-    } else if b >= 1e6 {
-        format!("{:.1} MB", b / 1e6)
-    } else {
-        format!("{:.1} kB", b / 1e3)
-    };
-    format!("{sign}{grouped} B ({sign}{human})")
+    format!("{sign}{grouped} B ({})", human(bytes))
 }
 
 /// Pads columns to their widest cell; `right` says which align right.
@@ -181,6 +483,7 @@ mod tests {
             detail: Some("exited with code 1 after 0.1 s".to_string()),
             ports: vec![8092],
             logs: Some("cannot load Europe/Berlin".to_string()),
+            reused_seconds: None,
         };
         Report {
             dockerfile: "Dockerfile".to_string(),
@@ -193,8 +496,10 @@ mod tests {
             changed: true,
             applied: vec!["cgo-off".to_string()],
             refused: Vec::new(),
-            builder: crate::verify::docker::Builder::Legacy,
+            builder: Some(crate::verify::docker::Builder::Legacy),
             engine: "client 28, engine 20".to_string(),
+            engine_name: "default".to_string(),
+            retried_after: None,
             kept_images: false,
             error: None,
             notes: Vec::new(),

@@ -142,7 +142,7 @@ fn watch(docker: &Docker, name: &str, ports: &[u16], timing: Timing, start: Inst
                 return fail(format!(
                     ":{port} {what} within {}{}",
                     secs(timing.ready),
-                    remote_hint()
+                    remote_hint(docker)
                 ));
             }
             std::thread::sleep(Duration::from_millis(200));
@@ -290,8 +290,14 @@ fn logs(docker: &Docker, name: &str) -> Option<String> {
 
 /// Why a port may be out of reach: the engine is on another machine and the
 /// port is published on its loopback.
-fn remote_hint() -> String {
-    let host = std::env::var("DOCKER_HOST").unwrap_or_default();
+fn remote_hint(docker: &Docker) -> String {
+    if let super::docker::Endpoint::Context(c) = &docker.endpoint {
+        return format!(
+            " (if context {c} is an engine on another machine, it publishes on its own \
+             loopback, out of reach from here)"
+        );
+    }
+    let host = docker.endpoint.host().unwrap_or_default();
     let local = host.is_empty()
         || host.starts_with("unix://")
         || host.starts_with("npipe://")
