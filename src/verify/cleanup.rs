@@ -14,26 +14,34 @@ use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 
 /// Reads `c NAME` (container), `t TAG` (image to keep with --keep-images)
-/// and `i ID` (an intermediate image; removed only while untagged) lines.
+/// and `i ID` (an intermediate image; removed only while untagged) lines,
+/// and `d` when dfslim is done with them. Without `d` (Ctrl-C, a crash) the
+/// engine may still be finishing a build: the containers are killed first
+/// and the sweep is done again a few seconds later.
 const SCRIPT: &str = r#"trap '' INT HUP TERM
-d=$1 keep=$2 c= t= i=
+d=$1 keep=$2 c= t= i= done=
 while IFS=' ' read -r kind what; do
-  case $kind in c) c="$c $what" ;; t) t="$t $what" ;; i) i="$i $what" ;; esac
+  case $kind in c) c="$c $what" ;; t) t="$t $what" ;; i) i="$i $what" ;; d) done=1 ;; esac
 done
-[ -n "$c" ] && "$d" rm -f $c >/dev/null 2>&1
-[ "$keep" != 1 ] && [ -n "$t" ] && "$d" rmi -f $t >/dev/null 2>&1
-[ -z "$i" ] && exit 0
-# A step the legacy builder was running when the client stopped is still
-# committed: a dangling child of one of ours.
-for id in $("$d" images -q -f dangling=true 2>/dev/null); do
-  p=$("$d" image inspect -f '{{.Parent}}' "$id" 2>/dev/null)
-  p=${p#sha256:}
-  case " $i " in *" $(printf %.12s "$p") "*) "$d" rmi "$id" >/dev/null 2>&1 ;; esac
-done
-for id in $i; do
-  [ "$("$d" image inspect -f '{{len .RepoTags}}' "$id" 2>/dev/null)" = 0 ] &&
-    "$d" rmi "$id" >/dev/null 2>&1
-done
+sweep() {
+  [ -n "$c" ] && "$d" rm -f $c >/dev/null 2>&1
+  [ "$keep" != 1 ] && [ -n "$t" ] && "$d" rmi -f $t >/dev/null 2>&1
+  [ -z "$i" ] && return 0
+  # A step the legacy builder was running when the client stopped is still
+  # committed: a dangling child of one of ours.
+  for id in $("$d" images -q -f dangling=true 2>/dev/null); do
+    p=$("$d" image inspect -f '{{.Parent}}' "$id" 2>/dev/null)
+    p=${p#sha256:}
+    case " $i " in *" $(printf %.12s "$p") "*) "$d" rmi "$id" >/dev/null 2>&1 ;; esac
+  done
+  for id in $i; do
+    [ "$("$d" image inspect -f '{{len .RepoTags}}' "$id" 2>/dev/null)" = 0 ] &&
+      "$d" rmi "$id" >/dev/null 2>&1
+  done
+  return 0
+}
+sweep
+[ -z "$done" ] && sleep 2 && sweep && sleep 3 && sweep
 exit 0
 "#;
 
@@ -120,6 +128,10 @@ impl Janitor {
 
     /// Removes everything now and waits until it is done.
     pub fn finish(mut self) {
+        if let Some((_, stdin)) = &mut self.child {
+            // Done: nothing is being built any more, one sweep is enough.
+            let _ = writeln!(stdin, "d").and_then(|_| stdin.flush());
+        }
         self.run();
     }
 

@@ -173,6 +173,16 @@ pub fn reused_seconds(build: &[Step], other: &[Step]) -> f64 {
         .sum()
 }
 
+/// Something a build makes that cleanup must know of, as soon as it exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Made<'a> {
+    /// An image the legacy builder committed for a step.
+    Image(&'a str),
+    /// The container the legacy builder runs a step in (removed by the
+    /// engine when the step ends; still running when the client is stopped).
+    Container(&'a str),
+}
+
 /// What to build, and how.
 #[derive(Clone, Copy, Debug)]
 pub struct BuildSpec<'a> {
@@ -411,16 +421,21 @@ impl Docker {
             target: None,
             cache: false,
         };
-        self.build_spec(&spec, made)
+        self.build_spec(&spec, &mut |m| {
+            if let Made::Image(id) = m {
+                made(id);
+            }
+        })
     }
 
-    /// Builds as `spec` says. With the cache, `made` hears only of the
+    /// Builds as `spec` says. `made` hears of every image and step
+    /// container the legacy builder makes; with the cache, only of the
     /// images this build committed, never of cached ones (which belong to
     /// whoever made them).
     pub fn build_spec(
         &self,
         spec: &BuildSpec,
-        made: &mut dyn FnMut(&str),
+        made: &mut dyn FnMut(Made),
     ) -> Result<Built, BuildFailure> {
         let BuildSpec {
             dockerfile,
@@ -492,8 +507,10 @@ impl Docker {
             let mut images = StepImages::default();
             collect(out, &log, &mut |line| {
                 legacy.read(line, start.elapsed().as_secs_f64());
-                if let Some(id) = images.read(line) {
-                    made(&id);
+                match images.read(line) {
+                    Some((true, id)) => made(Made::Container(&id)),
+                    Some((false, id)) => made(Made::Image(&id)),
+                    None => {}
                 }
             });
         }
@@ -589,7 +606,8 @@ struct StepImages {
 }
 
 impl StepImages {
-    fn read(&mut self, line: &str) -> Option<String> {
+    /// `(true, id)` for a step's container, `(false, id)` for an image.
+    fn read(&mut self, line: &str) -> Option<(bool, String)> {
         if let Some(step) = line.strip_prefix("Step ") {
             let instruction = step.split_once(" : ").map_or("", |(_, i)| i);
             self.not_ours = instruction
@@ -602,10 +620,13 @@ impl StepImages {
             self.not_ours = true;
             return None;
         }
+        if let Some(c) = id.strip_prefix("Running in ") {
+            return is_short_id(c).then(|| (true, c.to_string()));
+        }
         if !is_short_id(id) || std::mem::take(&mut self.not_ours) {
             return None;
         }
-        Some(id.to_string())
+        Some((false, id.to_string()))
     }
 }
 
@@ -739,9 +760,31 @@ mod tests {
                    Step 5/5 : USER app\n ---> Running in 1fad2a787e2b\n ---> d2fbb0905a87\n\
                    Successfully built d2fbb0905a87\n";
         let mut s = StepImages::default();
-        let ids: Vec<String> = log.lines().filter_map(|l| s.read(l)).collect();
+        let ids: Vec<(bool, String)> = log.lines().filter_map(|l| s.read(l)).collect();
+        let ids: Vec<String> = ids.into_iter().filter(|x| !x.0).map(|x| x.1).collect();
         // The cached step's image is whoever made it: not ours to remove.
         assert_eq!(ids, ["69b871365b48", "d2fbb0905a87"]);
+    }
+
+    #[test]
+    fn step_containers_are_reported() {
+        let mut s = StepImages::default();
+        let got: Vec<_> = [
+            "Step 2/4 : RUN go build .",
+            " ---> Running in 0fad2a787e2b",
+            "Removing intermediate container 0fad2a787e2b",
+            " ---> 69b871365b48",
+        ]
+        .iter()
+        .filter_map(|l| s.read(l))
+        .collect();
+        assert_eq!(
+            got,
+            [
+                (true, "0fad2a787e2b".to_string()),
+                (false, "69b871365b48".to_string())
+            ]
+        );
     }
 
     #[test]
@@ -750,8 +793,8 @@ mod tests {
                    Step 2/3 : WORKDIR /src\n ---> Using cache\n ---> 1111aaaa2222\n\
                    Step 3/3 : COPY . .\n ---> 3333bbbb4444\n";
         let mut s = StepImages::default();
-        let ids: Vec<String> = log.lines().filter_map(|l| s.read(l)).collect();
-        assert_eq!(ids, ["3333bbbb4444"]);
+        let ids: Vec<(bool, String)> = log.lines().filter_map(|l| s.read(l)).collect();
+        assert_eq!(ids, [(false, "3333bbbb4444".to_string())]);
     }
 
     #[test]

@@ -28,7 +28,7 @@ use crate::pipeline::{Selection, Status};
 use crate::report::FileOutcome;
 use crate::syntax::Document;
 use cleanup::Janitor;
-use docker::{BuildSpec, Builder, Docker, ProbeError};
+use docker::{BuildSpec, Builder, Docker, Made, ProbeError};
 use serde::Serialize;
 use smoke::{Smoke, Timing};
 use std::path::{Path, PathBuf};
@@ -443,7 +443,11 @@ pub fn run(
             target: p.target.as_deref(),
             cache: options.cache,
         };
-        match docker.build_spec(&spec, &mut |id| janitor.intermediate(id)) {
+        let mut made = |m: Made| match m {
+            Made::Image(id) => janitor.intermediate(id),
+            Made::Container(id) => janitor.container(id),
+        };
+        match docker.build_spec(&spec, &mut made) {
             Ok(built) => {
                 let info = match docker.inspect_image(&built.id) {
                     Ok(info) => info,
