@@ -25,7 +25,7 @@ enum Command {
     Fix(fix::FixArgs),
     /// Show what dfslim sees in a Dockerfile.
     Inspect(inspect::InspectArgs),
-    /// Build the original and the rewrite with a Docker engine; compare sizes and run both.
+    /// Build originals and rewrites on Docker engines (one file or a tree); compare, run both.
     Verify(verify::VerifyArgs),
     /// List the transforms: id, level, title.
     Transforms,

@@ -3,9 +3,10 @@
 //! dfslim schedules nothing beyond handing each file to an engine that
 //! exists: `--jobs N` workers take the files in path order; each file goes
 //! to the **least busy** engine, the one with the smallest share of its
-//! slots in use (running jobs / slots, ties to the one named first), so an
-//! idle engine is always used before a busy one gets a second job. An
-//! engine's slots are its CPU count as `docker info` gives it.
+//! slots in use (running jobs / slots; ties to the one that has finished
+//! fewer files, then to the one named first), so an idle engine is always
+//! used before a busy one gets a second job. An engine's slots are its CPU
+//! count as `docker info` gives it.
 //!
 //! An engine that stops answering (a build or a run fails and the engine
 //! no longer answers `docker version`) is reported and given nothing more;
@@ -140,6 +141,7 @@ impl State {
                 load(a)
                     .total_cmp(&load(b))
                     .then(self.running[a].cmp(&self.running[b]))
+                    .then(self.done_on[a].cmp(&self.done_on[b]))
                     .then(a.cmp(&b))
             })
     }
@@ -411,6 +413,14 @@ mod tests {
         assert_eq!(st.pick(&engines, &[]), Some(1));
         st.running[1] = 2;
         // Both half busy: fewer running jobs wins.
+        assert_eq!(st.pick(&engines, &[]), Some(0));
+        // Both idle: the one that has done fewer files (so --jobs 1 still
+        // spreads), then the first named.
+        let engines = [engine("a", 2), engine("b", 2)];
+        let mut st = state(2);
+        st.done_on[0] = 1;
+        assert_eq!(st.pick(&engines, &[]), Some(1));
+        st.done_on[1] = 1;
         assert_eq!(st.pick(&engines, &[]), Some(0));
     }
 
