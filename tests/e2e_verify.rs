@@ -478,29 +478,30 @@ fn monorepo_over_two_engines() {
         ],
         &env,
     );
-    let (mut done_there, mut stopped) = (0, false);
+    // Stopped while it builds: its second file, or its first one if the
+    // first engine has meanwhile done three (a slow second engine).
+    let (mut done_there, mut done_first, mut busy_there, mut stopped) = (0, 0, false, false);
     let on = format!("on {host2}");
     let (v, code, err, secs) = verify(&mut cmd, &mut |line| {
-        if line.contains("] ")
-            && (line.ends_with(&format!(": ok {on}"))
-                || line.ends_with(&format!(": unchanged {on}")))
-        {
-            done_there += 1;
+        let finished = line.contains("] ");
+        if line.ends_with(&format!(" {on}")) {
+            busy_there = !finished;
+            done_there += usize::from(finished);
+        } else if finished && line.ends_with(" on e2e-one") {
+            done_first += 1;
         }
-        // Its second file is being built: stop it.
-        if !stopped && done_there > 0 && line.ends_with(&format!(": building {on}")) {
+        if !stopped && busy_there && (done_there > 0 || done_first >= 3) {
             std::thread::sleep(Duration::from_secs(2));
             engine2.stop();
             stopped = true;
             eprintln!("e2e_verify: stopped the second engine");
         }
     });
-    assert!(stopped, "the second engine never got a second file:\n{err}");
+    assert!(stopped, "the second engine was never stopped:\n{err}");
     assert_eq!(code, Some(0), "{err}\n{v:#}");
     check_results(&v, &changed);
     let engines = v["engines"].as_array().unwrap();
     assert_eq!(engines[1]["name"], host2.as_str());
-    assert!(engines[1]["jobs"].as_u64().unwrap() >= 1, "{engines:?}");
     assert!(
         engines[1]["failed"]
             .as_str()
@@ -568,10 +569,102 @@ fn monorepo_over_two_engines() {
         tags.len()
     );
 
+    interrupted(repo.path(), &env, &engine2);
+
     if std::env::var_os("DFSLIM_E2E_VERIFY_TIMINGS").is_some() {
         timings(repo.path(), &env);
     }
     eprintln!("e2e_verify: done in {:.1} s", t0.elapsed().as_secs_f64());
+}
+
+/// ---- C: Ctrl-C while both engines build. dfslim runs in a process group
+/// of its own, as a shell runs a foreground job, and the whole group gets
+/// SIGINT, as from a terminal. Each engine's janitor (in a group of its
+/// own) must then remove what was made there.
+fn interrupted(repo: &Path, env: &[(&str, &str)], engine2: &Engine2) {
+    use std::os::unix::process::CommandExt;
+    let before2 = inventory(Some(&engine2.host));
+    let mut cmd = dfslim(
+        repo,
+        &[
+            "verify",
+            "--all",
+            "--smoke",
+            "--jobs",
+            "2",
+            "--engine",
+            "e2e-one,e2e-two",
+            ".",
+        ],
+        env,
+    );
+    cmd.process_group(0)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("run dfslim");
+    let pid = child.id();
+    let mut building = BTreeSet::new();
+    let mut sent = false;
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        eprintln!("  {line}");
+        for e in ["e2e-one", "e2e-two"] {
+            if line.ends_with(&format!(": building on {e}")) {
+                building.insert(e);
+            }
+        }
+        if !sent && building.len() == 2 {
+            std::thread::sleep(Duration::from_secs(4));
+            let kill = Command::new("kill")
+                .args(["-INT", "--", &format!("-{pid}")])
+                .status()
+                .unwrap();
+            assert!(kill.success());
+            sent = true;
+            eprintln!("e2e_verify: Ctrl-C (SIGINT to the process group {pid})");
+        }
+    }
+    let status = child.wait().unwrap();
+    assert!(sent, "both engines never built at once");
+    assert!(!status.success(), "dfslim was not interrupted: {status:?}");
+    // The janitors outlive dfslim: give them the time to finish.
+    let start = Instant::now();
+    let ours = format!("dfslim-verify-{pid}-");
+    let tagged = format!("dfslim-verify:{pid}-");
+    let leftovers = |host: Option<&str>| -> Vec<String> {
+        let mut left: Vec<String> = lines(&docker(host, &["ps", "-a", "--format", "{{.Names}}"]))
+            .into_iter()
+            .filter(|c| c.starts_with(&ours))
+            .collect();
+        left.extend(
+            lines(&docker(
+                host,
+                &["images", "--format", "{{.Repository}}:{{.Tag}}"],
+            ))
+            .into_iter()
+            .filter(|t| t.starts_with(&tagged)),
+        );
+        left
+    };
+    loop {
+        let first = leftovers(None);
+        let second = inventory(Some(&engine2.host));
+        if first.is_empty() && second == before2 {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "left behind after Ctrl-C: first engine {first:?}; second engine: images {:?}, \
+             containers {:?}",
+            second.0.difference(&before2.0).collect::<Vec<_>>(),
+            second.1.difference(&before2.1).collect::<Vec<_>>()
+        );
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    eprintln!(
+        "e2e_verify: C (Ctrl-C over both engines): all removed {:.1} s after dfslim stopped",
+        start.elapsed().as_secs_f64()
+    );
 }
 
 /// The dfslim process of a run, from its tags (`dfslim-verify:PID-...`).
