@@ -69,13 +69,43 @@ const ENTRIES: &[(Ecosystem, &str, &str)] = &[
         "strip-flags",
         include_str!("../transforms/go/strip-flags.toml"),
     ),
+    (
+        Ecosystem::Node,
+        "node-slim-base",
+        include_str!("../transforms/node/node-slim-base.toml"),
+    ),
+    (
+        Ecosystem::Node,
+        "node-cmd",
+        include_str!("../transforms/node/node-cmd.toml"),
+    ),
+    (
+        Ecosystem::Node,
+        "node-multi-stage",
+        include_str!("../transforms/node/node-multi-stage.toml"),
+    ),
+    (
+        Ecosystem::Node,
+        "node-prod-deps",
+        include_str!("../transforms/node/node-prod-deps.toml"),
+    ),
+    (
+        Ecosystem::Node,
+        "node-distroless",
+        include_str!("../transforms/node/node-distroless.toml"),
+    ),
+    (
+        Ecosystem::Node,
+        "node-strip",
+        include_str!("../transforms/node/node-strip.toml"),
+    ),
 ];
 
 /// Every entry, in pipeline order (level, then the order above).
 pub fn entries() -> &'static [Entry] {
     static E: OnceLock<Vec<Entry>> = OnceLock::new();
     E.get_or_init(|| {
-        ENTRIES
+        let mut v: Vec<Entry> = ENTRIES
             .iter()
             .map(|&(eco, file, text)| {
                 let mut e: Entry = toml::from_str(text)
@@ -84,7 +114,9 @@ pub fn entries() -> &'static [Entry] {
                 e.ecosystem = eco;
                 e
             })
-            .collect()
+            .collect();
+        v.sort_by_key(|e| e.level);
+        v
     })
 }
 
@@ -98,9 +130,22 @@ pub fn entry(id: &str) -> Option<&'static Entry> {
 pub struct Tables {
     pub images: Images,
     pub dev: Dev,
+    pub node: Node,
     pub cgo: Cgo,
     pub tools: Tools,
     pub runtime: Runtime,
+}
+
+/// Node.js facts: native addons, what slim lacks, distroless majors.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Node {
+    pub native_addons: Vec<String>,
+    pub build_tools: Vec<String>,
+    pub missing_on_slim: Vec<String>,
+    pub build_only_packages: Vec<String>,
+    pub distroless_majors: Vec<u32>,
+    pub default_release: Vec<(u32, String)>,
 }
 
 /// Development stages, which are never slimmed.
@@ -173,6 +218,8 @@ pub fn tables() -> &'static Tables {
             include_str!("../transforms/tables/tools.toml"),
             "\n",
             include_str!("../transforms/tables/targets.toml"),
+            "\n",
+            include_str!("../transforms/tables/node.toml"),
         );
         toml::from_str(text).unwrap_or_else(|e| panic!("transforms/tables: {e}"))
     })

@@ -1,11 +1,13 @@
 //! Every level on every real Dockerfile of the shared corpus: dfslim either
 //! rewrites correctly or refuses with a reason, and what it emits is
 //! accepted by BuildKit's parser, idempotent, keeps comments and line
-//! endings, leaves non-Go files byte for byte, and adds no hadolint finding.
-//! Prints (and writes to target/corpus-report.md) the tally per transform.
+//! endings, changes a file only through transforms of the ecosystems it
+//! holds, and adds no hadolint finding. Prints (and writes to
+//! target/corpus-report.md) the tally per ecosystem and transform.
 
 mod common;
 
+use dfslim::ecosystem::Ecosystem;
 use dfslim::pipeline::{self, Selection, Status};
 use dfslim::syntax::Document;
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,7 +17,8 @@ use std::path::{Path, PathBuf};
 struct Case {
     path: PathBuf,
     input: String,
-    go: bool,
+    /// The corpus folder it is in: go, node, python, rust, java, other.
+    dir: String,
     /// Output per level 1..=5 (None: the input does not parse).
     outputs: Vec<Option<String>>,
     runs: Vec<pipeline::Run>,
@@ -26,7 +29,10 @@ fn run_all(files: &[PathBuf]) -> (Vec<Case>, Vec<String>) {
     let mut cases = Vec::new();
     for path in files {
         let input = String::from_utf8(std::fs::read(path).unwrap()).unwrap();
-        let go = path.components().any(|c| c.as_os_str() == "go");
+        let dir = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned());
         let mut outputs = Vec::new();
         let mut runs = Vec::new();
         for level in 1..=5 {
@@ -48,7 +54,7 @@ fn run_all(files: &[PathBuf]) -> (Vec<Case>, Vec<String>) {
                     ) {
                         failures.push(format!("{}: level {level}: {:?}", path.display(), s.status));
                     }
-                    check_preserved(path, level, &input, &run.output, go, &mut failures);
+                    check_preserved(path, level, &input, &run, &mut failures);
                     outputs.push(Some(run.output.clone()));
                     runs.push(run);
                 }
@@ -58,7 +64,7 @@ fn run_all(files: &[PathBuf]) -> (Vec<Case>, Vec<String>) {
         cases.push(Case {
             path: path.clone(),
             input,
-            go,
+            dir,
             outputs,
             runs,
         });
@@ -66,18 +72,34 @@ fn run_all(files: &[PathBuf]) -> (Vec<Case>, Vec<String>) {
     (cases, failures)
 }
 
-/// Comments, line endings, and (for non-Go files) every byte.
+/// Comments, line endings, and that only transforms of the ecosystems the
+/// file holds (or the ones for any image) changed it.
 fn check_preserved(
     path: &Path,
     level: u8,
     input: &str,
-    output: &str,
-    go: bool,
+    run: &pipeline::Run,
     failures: &mut Vec<String>,
 ) {
     let p = path.display();
-    if !go && input != output {
-        failures.push(format!("{p}: level {level} changed a non-Go file"));
+    let output = run.output.as_str();
+    let applied: Vec<&pipeline::Step> = run
+        .steps
+        .iter()
+        .filter(|s| matches!(s.status, Status::Applied { .. }))
+        .collect();
+    for s in &applied {
+        if s.ecosystem != Ecosystem::Any && !run.ecosystems.contains(&s.ecosystem) {
+            failures.push(format!(
+                "{p}: level {level}: {} applied to a file with no {} stage",
+                s.id, s.ecosystem
+            ));
+        }
+    }
+    if input != output && applied.is_empty() {
+        failures.push(format!(
+            "{p}: level {level} changed the file with no step applied"
+        ));
     }
     let out_lines: BTreeSet<&str> = output.lines().map(|l| l.trim()).collect();
     for l in input.lines().map(str::trim).filter(|l| l.starts_with('#')) {
@@ -117,77 +139,108 @@ fn reason_key(r: &str) -> String {
     s.chars().take(140).collect()
 }
 
+/// What the final stage of a text runs on: scratch, distroless, slim,
+/// alpine, or another base.
+fn runtime_kind(text: &str) -> &'static str {
+    let Ok(d) = Document::parse(text) else {
+        return "does not parse";
+    };
+    let Some(img) = d.stages().last().and_then(|s| s.image.as_ref()) else {
+        return "other";
+    };
+    let t = img.text.to_ascii_lowercase();
+    if img.is_scratch() {
+        "scratch"
+    } else if t.contains("distroless") {
+        "distroless"
+    } else if t.contains("alpine") {
+        "alpine"
+    } else if t.contains("slim") || t.contains("-jre") {
+        "slim or JRE"
+    } else {
+        "other"
+    }
+}
+
 fn tally(cases: &[Case]) -> String {
-    let mut applied: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut na: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut refused: BTreeMap<&str, BTreeMap<String, usize>> = BTreeMap::new();
-    let go: Vec<&Case> = cases.iter().filter(|c| c.go).collect();
-    for c in &go {
-        let Some(run) = c.runs.get(4) else { continue };
-        for s in &run.steps {
-            match &s.status {
-                Status::Applied { .. } => *applied.entry(s.id).or_default() += 1,
-                Status::NotApplicable(_) => *na.entry(s.id).or_default() += 1,
-                Status::Refused(r) | Status::Skipped(r) => {
-                    *refused
-                        .entry(s.id)
-                        .or_default()
-                        .entry(reason_key(&r.to_string()))
-                        .or_default() += 1
+    let mut out = "# dfslim on the corpus (level 5, no build context)\n".to_string();
+    let dirs: BTreeSet<&str> = cases.iter().map(|c| c.dir.as_str()).collect();
+    for dir in dirs {
+        let here: Vec<&Case> = cases.iter().filter(|c| c.dir == dir).collect();
+        let mut applied: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut na: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut refused: BTreeMap<&str, BTreeMap<String, usize>> = BTreeMap::new();
+        let mut changed = 0;
+        for c in &here {
+            let Some(run) = c.runs.get(4) else { continue };
+            changed += usize::from(run.changed());
+            for s in &run.steps {
+                match &s.status {
+                    Status::Applied { .. } => *applied.entry(s.id).or_default() += 1,
+                    Status::NotApplicable(_) => *na.entry(s.id).or_default() += 1,
+                    Status::Refused(r) | Status::Skipped(r) => {
+                        *refused
+                            .entry(s.id)
+                            .or_default()
+                            .entry(reason_key(&r.to_string()))
+                            .or_default() += 1
+                    }
                 }
             }
         }
-    }
-    let scratch = go
-        .iter()
-        .filter(|c| {
-            c.outputs
-                .get(4)
-                .cloned()
-                .flatten()
-                .and_then(|o| Document::parse(o).ok())
-                .is_some_and(|d| {
-                    d.stages()
-                        .last()
-                        .and_then(|s| s.image.as_ref())
-                        .is_some_and(|i| i.is_scratch())
-                })
-        })
-        .count();
-    let was_scratch = go
-        .iter()
-        .filter(|c| {
-            Document::parse(c.input.clone()).ok().is_some_and(|d| {
-                d.stages()
-                    .last()
-                    .and_then(|s| s.image.as_ref())
-                    .is_some_and(|i| i.is_scratch())
-            })
-        })
-        .count();
-    let mut out = format!(
-        "# dfslim on the corpus (level 5, no build context)\n\n{} Go files; {} end on a `scratch` runtime after dfslim ({:.0}%), {} did before.\n\n| transform | applied | refused or skipped | not applicable |\n|---|---|---|---|\n",
-        go.len(),
-        scratch,
-        100.0 * scratch as f64 / go.len().max(1) as f64,
-        was_scratch
-    );
-    for e in dfslim::catalog::entries() {
-        let id = e.id.as_str();
-        let r: usize = refused.get(id).map_or(0, |m| m.values().sum());
-        let _ = writeln!(
-            out,
-            "| {id} | {} | {r} | {} |",
-            applied.get(id).unwrap_or(&0),
-            na.get(id).unwrap_or(&0)
+        let kinds = |texts: Vec<Option<String>>| -> BTreeMap<&'static str, usize> {
+            let mut m = BTreeMap::new();
+            for t in texts.into_iter().flatten() {
+                *m.entry(runtime_kind(&t)).or_default() += 1;
+            }
+            m
+        };
+        let before = kinds(here.iter().map(|c| Some(c.input.clone())).collect());
+        let after = kinds(
+            here.iter()
+                .map(|c| c.outputs.get(4).cloned().flatten())
+                .collect(),
         );
-    }
-    out.push_str("\nRefusals by reason:\n\n");
-    for (id, reasons) in &refused {
-        let mut v: Vec<_> = reasons.iter().collect();
-        v.sort_by(|a, b| b.1.cmp(a.1));
-        for (reason, n) in v {
-            let _ = writeln!(out, "- {id} ({n}): {reason}");
+        let show = |m: &BTreeMap<&str, usize>| {
+            m.iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let minimal = |m: &BTreeMap<&str, usize>| {
+            m.get("scratch").unwrap_or(&0) + m.get("distroless").unwrap_or(&0)
+        };
+        let _ = write!(
+            out,
+            "\n## {dir}/ ({} files, {changed} changed at level 5)\n\nFinal runtime before: {}.\nFinal runtime after: {}.\nOn scratch or distroless: {} before, {} after ({:.0}%).\n\n| transform | applied | refused or skipped | not applicable |\n|---|---|---|---|\n",
+            here.len(),
+            show(&before),
+            show(&after),
+            minimal(&before),
+            minimal(&after),
+            100.0 * minimal(&after) as f64 / here.len().max(1) as f64
+        );
+        let eco = Ecosystem::parse(dir);
+        for e in dfslim::catalog::entries() {
+            if Some(e.ecosystem) != eco && e.ecosystem != Ecosystem::Any {
+                continue;
+            }
+            let id = e.id.as_str();
+            let r: usize = refused.get(id).map_or(0, |m| m.values().sum());
+            let _ = writeln!(
+                out,
+                "| {id} | {} | {r} | {} |",
+                applied.get(id).unwrap_or(&0),
+                na.get(id).unwrap_or(&0)
+            );
+        }
+        out.push_str("\nRefusals by reason:\n\n");
+        for (id, reasons) in &refused {
+            let mut v: Vec<_> = reasons.iter().collect();
+            v.sort_by(|a, b| b.1.cmp(a.1));
+            for (reason, n) in v {
+                let _ = writeln!(out, "- {id} ({n}): {reason}");
+            }
         }
     }
     out

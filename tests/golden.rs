@@ -16,7 +16,11 @@ use std::path::Path;
 
 fn report(level: u8, run: &pipeline::Run) -> String {
     let mut out = format!("level {level}:\n");
-    for s in &run.steps {
+    // Steps of ecosystems the file does not hold say only that: left out.
+    let here = |s: &&pipeline::Step| {
+        s.ecosystem == dfslim::ecosystem::Ecosystem::Any || run.ecosystems.contains(&s.ecosystem)
+    };
+    for s in run.steps.iter().filter(here) {
         let line = match &s.status {
             Status::Applied {
                 message,

@@ -173,8 +173,9 @@ fn alpine_base_is_not_applicable_when_done_or_not_go() {
         1,
     );
     assert!(not_applicable(&r, "alpine-base").contains("already"));
+    // A Node.js file gets no Go verdict (its own transforms are tested in tests/node.rs).
     let node = "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD [\"node\", \"dist/index.js\"]\n";
-    let r = run(node, 5);
+    let r = run_with(node, 5, Some("go"), None);
     assert_eq!(r.output, node);
     for s in &r.steps {
         assert!(

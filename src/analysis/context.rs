@@ -5,6 +5,7 @@
 //! for a walk over Go files.
 
 use super::go::context::GoContext;
+use super::node::context::NodeContext;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -19,6 +20,7 @@ pub struct BuildContext {
     /// `.dockerignore` patterns (files they match are not in the image).
     pub(crate) dockerignore: Option<ignore::gitignore::Gitignore>,
     go: OnceLock<GoContext>,
+    node: OnceLock<NodeContext>,
 }
 
 impl BuildContext {
@@ -46,6 +48,7 @@ impl BuildContext {
             top_dirs,
             dockerignore,
             go: OnceLock::new(),
+            node: OnceLock::new(),
         }
     }
 
@@ -63,6 +66,11 @@ impl BuildContext {
     /// The Go facts of the context, read on first use.
     pub fn go(&self) -> &GoContext {
         self.go.get_or_init(|| GoContext::load(&self.dir))
+    }
+
+    /// The Node.js facts of the context, read on first use.
+    pub fn node(&self) -> &NodeContext {
+        self.node.get_or_init(|| NodeContext::load(&self.dir))
     }
 
     /// True when `.dockerignore` keeps `rel` out of the build context.

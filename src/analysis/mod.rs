@@ -9,6 +9,7 @@ pub mod commands;
 pub mod context;
 pub mod env;
 pub mod go;
+pub mod node;
 pub mod shell;
 pub mod stages;
 pub mod targets;
@@ -16,6 +17,7 @@ pub mod targets;
 pub use base::{Family, Libc};
 pub use context::BuildContext;
 pub use go::{Cgo, GoBuild, GoFacts, Output};
+pub use node::NodeFacts;
 pub use stages::{Source, StageFacts};
 pub use targets::{Target, Targets};
 
@@ -34,6 +36,7 @@ pub struct Facts<'c> {
     /// Per stage, the source paths other stages copy from it.
     copied_from: Vec<Vec<String>>,
     go: OnceLock<GoFacts>,
+    node: OnceLock<NodeFacts>,
     image: OnceLock<Vec<usize>>,
 }
 
@@ -65,6 +68,7 @@ impl<'c> Facts<'c> {
             roles,
             copied_from,
             go: OnceLock::new(),
+            node: OnceLock::new(),
             image: OnceLock::new(),
         }
     }
@@ -75,6 +79,11 @@ impl<'c> Facts<'c> {
         self.go.get_or_init(|| GoFacts::of(doc, self))
     }
 
+    /// The Node.js facts, worked out the first time they are asked for.
+    pub fn node(&self, doc: &Document) -> &NodeFacts {
+        self.node.get_or_init(|| NodeFacts::of(doc, self))
+    }
+
     /// True when some stage of the file belongs to `eco` (`Any`: always).
     pub fn has(&self, eco: Ecosystem, doc: &Document) -> bool {
         match eco {
@@ -82,6 +91,7 @@ impl<'c> Facts<'c> {
             Ecosystem::Go => {
                 self.stages.iter().any(|s| s.family == Family::Golang) || self.go(doc).any()
             }
+            Ecosystem::Node => self.node(doc).any(),
             _ => false,
         }
     }
