@@ -73,7 +73,7 @@ fn stage_breaks(
             Keyword::Healthcheck => {
                 if let Args::Healthcheck { cmd: Some(c), .. } = &ins.args {
                     let prog = match c {
-                        Command::Exec(items) => items.get(1).map(|j| j.value.clone()),
+                        Command::Exec(items) => items.first().map(|j| j.value.clone()),
                         Command::Shell(w) => w.text.split_whitespace().next().map(str::to_string),
                     };
                     if let Some(p) = prog.filter(|p| lacks(p)) {

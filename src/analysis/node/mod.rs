@@ -34,7 +34,10 @@ impl NodeFacts {
             ..NodeFacts::default()
         };
         for st in &facts.stages {
+            let distroless_node = matches!(&st.base, super::stages::Base::Image(b)
+                if b.repository.starts_with("gcr.io/distroless/nodejs"));
             let mut node = st.family == Family::Node
+                || distroless_node
                 || st.installs.iter().any(|i| {
                     i.packages
                         .iter()

@@ -185,11 +185,8 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         let ins = &doc.instructions()[h];
         if let Args::Healthcheck { cmd: Some(c), .. } = &ins.args {
             match c {
-                Command::Exec(items)
-                    if items.first().is_some_and(|j| j.value == "CMD")
-                        && items.get(1).is_some_and(|j| j.value == "node") =>
-                {
-                    edits.push(Edit::replace(items[1].span, format!("\"{NODE}\"")));
+                Command::Exec(items) if items.first().is_some_and(|j| j.value == "node") => {
+                    edits.push(Edit::replace(items[0].span, format!("\"{NODE}\"")));
                 }
                 _ => {
                     return Err(Outcome::refuse(format!(

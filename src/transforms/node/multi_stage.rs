@@ -175,6 +175,20 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         Variant::Full => NodeTag::parse(&written).slim(),
         _ => written.clone(),
     };
+    // What moves into a slim runtime must still be there.
+    if tag.variant == Variant::Full {
+        let missing = &table.missing_on_slim;
+        for i in parts_moving(cx, rt.index) {
+            let ins = &doc.instructions()[i];
+            if let Some(prog) = program_of(ins).filter(|p| missing.iter().any(|m| m == p)) {
+                return Err(Outcome::refuse(format!(
+                    "the {} on {} runs `{prog}`, which the node:{runtime_tag} runtime does not have",
+                    ins.keyword.as_str().unwrap_or("instruction"),
+                    Loc::of(ins)
+                )));
+            }
+        }
+    }
     let from_img = doc.stages()[rt.index]
         .image
         .as_ref()
@@ -242,4 +256,32 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         ),
     )
     .with_notes(notes))
+}
+
+/// The HEALTHCHECK, CMD and ENTRYPOINT instructions of stage `s`: what the
+/// runtime will run.
+fn parts_moving(cx: &Cx, s: usize) -> Vec<usize> {
+    cx.doc.stages()[s]
+        .range()
+        .filter(|&i| {
+            matches!(
+                cx.doc.instructions()[i].keyword,
+                Keyword::Healthcheck | Keyword::Cmd | Keyword::Entrypoint
+            )
+        })
+        .collect()
+}
+
+/// The program an instruction runs (a HEALTHCHECK's command, a CMD's argv[0]).
+fn program_of(ins: &crate::syntax::Instruction) -> Option<String> {
+    use crate::syntax::{Args, Command};
+    let cmd = match &ins.args {
+        Args::Healthcheck { cmd: Some(c), .. } => Some(c.clone()),
+        _ => ins.command().cloned(),
+    }?;
+    let word = match cmd {
+        Command::Exec(items) => items.first().map(|j| j.value.clone()),
+        Command::Shell(w) => w.text.split_whitespace().next().map(str::to_string),
+    }?;
+    Some(word.rsplit('/').next().unwrap_or(&word).to_string())
 }

@@ -129,6 +129,25 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
             "yarn berry: its production install is `yarn workspaces focus --production` (the workspace-tools plugin before Yarn 4); dfslim leaves it to you",
         ));
     }
+    // Dev dependencies pruned (or reinstalled without them) after the last
+    // build step: done already.
+    let first_install = installs.iter().map(|i| i.ins).min().unwrap_or(0);
+    let last_build = build_after(cx, src, first_install);
+    let pruned = |after: usize| {
+        node.prunes.iter().any(|&(s, i)| s == src && i > after)
+            || installs.iter().any(|i| i.production && i.ins > after)
+    };
+    if let Some(b) = last_build
+        && pruned(b)
+    {
+        return if edits.is_empty() {
+            Err(Outcome::not_applicable(
+                "dev dependencies are pruned after the build already",
+            ))
+        } else {
+            Ok(Outcome::apply(edits, said.join("; ")))
+        };
+    }
     let last_install = installs.iter().map(|i| i.ins).max().unwrap_or(0);
     let build = build_after(cx, src, last_install);
     match build {
