@@ -408,11 +408,15 @@ fn stage_notes(doc: &Document, facts: &Facts) -> Vec<String> {
         let name = crate::analysis::targets::stage_name(doc, i);
         if i == facts.roles.shipped && n > 1 {
             let by = &facts.roles.built_by[i];
-            out.push(if by.is_empty() {
+            let mut line = if by.is_empty() {
                 format!("stage {name} ships (the last stage)")
             } else {
                 format!("stage {name} ships (built by {})", by.join(" and "))
-            });
+            };
+            if let Some(why) = facts.frozen(i) {
+                line.push_str(&format!("; {why}: left as is"));
+            }
+            out.push(line);
         } else if let Some(why) = facts.frozen(i) {
             out.push(format!("{why}: left as is"));
         } else if !facts.roles.built_by[i].is_empty() {
