@@ -130,6 +130,8 @@ pub struct Run {
     pub warnings: Vec<suppress::Warning>,
     /// The ecosystems the file's stages belong to.
     pub ecosystems: Vec<Ecosystem>,
+    /// The output differs from the original (kept when [`Run::slim`] drops the texts).
+    pub changed: bool,
     /// Which stage ships and who builds the others, in the user's words
     /// (`stage \`development\` is built by compose service backend (compose.yaml): left as is`).
     pub stages: Vec<String>,
@@ -137,7 +139,15 @@ pub struct Run {
 
 impl Run {
     pub fn changed(&self) -> bool {
-        self.original != self.output
+        self.changed
+    }
+
+    /// Drops the texts and edits, keeping what a report of steps needs: a
+    /// batch over thousands of files need not hold every file twice.
+    pub fn slim(&mut self) {
+        self.original = String::new();
+        self.output = String::new();
+        self.trail = Vec::new();
     }
 
     /// True when an applied step could not check something the build
@@ -366,9 +376,11 @@ pub fn run_with(text: &str, selection: &Selection, input: Input) -> Result<Run, 
             break;
         }
     }
+    let output = doc.into_text();
     Ok(Run {
+        changed: output != text,
         original: text.to_string(),
-        output: doc.into_text(),
+        output,
         steps,
         trail,
         warnings,

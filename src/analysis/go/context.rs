@@ -192,49 +192,29 @@ fn requires(gomod: &str) -> Vec<String> {
 }
 
 fn go_files(dir: &Path) -> (Vec<GoFile>, bool) {
+    let (paths, truncated) = crate::analysis::context::files_below(
+        dir,
+        &[
+            "vendor",
+            "testdata",
+            "node_modules",
+            "_output",
+            "third_party",
+        ],
+        MAX_GO_FILES,
+        &|name| name.ends_with(".go") && !name.ends_with("_test.go"),
+    );
     let mut out = Vec::new();
-    let mut truncated = false;
-    // Plain directory walking: no git config or exclude files to look up
-    // (what the build sees is the context minus .dockerignore, handled apart).
-    let walker = ignore::WalkBuilder::new(dir)
-        .hidden(true)
-        .git_ignore(false)
-        .git_global(false)
-        .git_exclude(false)
-        .ignore(false)
-        .parents(false)
-        .follow_links(false)
-        .filter_entry(|e| {
-            let n = e.file_name().to_str().unwrap_or("");
-            !(e.file_type().is_some_and(|t| t.is_dir())
-                && matches!(
-                    n,
-                    "vendor" | "testdata" | "node_modules" | "_output" | "third_party"
-                ))
-        })
-        .build();
-    for entry in walker.flatten() {
-        let p = entry.path();
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if !name.ends_with(".go")
-            || name.ends_with("_test.go")
-            || !entry.file_type().is_some_and(|t| t.is_file())
-        {
+    for p in paths {
+        if p.metadata().map_or(true, |m| m.len() > MAX_FILE_BYTES) {
             continue;
         }
-        if out.len() >= MAX_GO_FILES {
-            truncated = true;
-            break;
-        }
-        if entry.metadata().map_or(true, |m| m.len() > MAX_FILE_BYTES) {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(p) else {
+        let Ok(text) = std::fs::read_to_string(&p) else {
             continue;
         };
         let rel = p
             .strip_prefix(dir)
-            .unwrap_or(p)
+            .unwrap_or(&p)
             .to_string_lossy()
             .replace('\\', "/");
         out.push(scan_go(&rel, &text));

@@ -52,6 +52,10 @@ pub fn program(facts: &Facts, go: &GoFacts) -> Program {
         unchecked: vec![format!("{why}: {UNCHECKED}")],
         ..Program::default()
     };
+    if shipped.is_empty() {
+        // Nothing of Go ships: nothing to look for in the sources.
+        return Program::default();
+    }
     let Some(ctx) = facts.context else {
         return without_sources("no build context was read".to_string());
     };
