@@ -138,39 +138,41 @@ fn tally(cases: &[Case]) -> String {
             }
         }
     }
-    let scratch = go
-        .iter()
-        .filter(|c| {
-            c.outputs
-                .get(4)
-                .cloned()
-                .flatten()
-                .and_then(|o| Document::parse(o).ok())
-                .is_some_and(|d| {
-                    d.stages()
-                        .last()
-                        .and_then(|s| s.image.as_ref())
-                        .is_some_and(|i| i.is_scratch())
+    // The last stage's base: scratch, or gcr.io/distroless/* (also minimal).
+    let ends_on = |text: &str, distroless: bool| {
+        Document::parse(text.to_string()).ok().is_some_and(|d| {
+            d.stages()
+                .last()
+                .and_then(|s| s.image.as_ref())
+                .is_some_and(|i| {
+                    i.is_scratch()
+                        || (distroless && i.repository().starts_with("gcr.io/distroless/"))
                 })
         })
-        .count();
-    let was_scratch = go
-        .iter()
-        .filter(|c| {
-            Document::parse(c.input.clone()).ok().is_some_and(|d| {
-                d.stages()
-                    .last()
-                    .and_then(|s| s.image.as_ref())
-                    .is_some_and(|i| i.is_scratch())
+    };
+    let after = |distroless: bool| {
+        go.iter()
+            .filter(|c| {
+                c.outputs
+                    .get(4)
+                    .cloned()
+                    .flatten()
+                    .is_some_and(|o| ends_on(&o, distroless))
             })
-        })
-        .count();
+            .count()
+    };
+    let (scratch, minimal) = (after(false), after(true));
+    let was_scratch = go.iter().filter(|c| ends_on(&c.input, false)).count();
+    let was_minimal = go.iter().filter(|c| ends_on(&c.input, true)).count();
     let mut out = format!(
-        "# dfslim on the corpus (level 5, no build context)\n\n{} Go files; {} end on a `scratch` runtime after dfslim ({:.0}%), {} did before.\n\n| transform | applied | refused or skipped | not applicable |\n|---|---|---|---|\n",
+        "# dfslim on the corpus (level 5, no build context)\n\n{} Go files; {} end on a `scratch` runtime after dfslim ({:.0}%), {} did before; {} on scratch or distroless ({:.0}%), {} did before.\n\n| transform | applied | refused or skipped | not applicable |\n|---|---|---|---|\n",
         go.len(),
         scratch,
         100.0 * scratch as f64 / go.len().max(1) as f64,
-        was_scratch
+        was_scratch,
+        minimal,
+        100.0 * minimal as f64 / go.len().max(1) as f64,
+        was_minimal
     );
     for e in dfslim::catalog::entries() {
         let id = e.id.as_str();
