@@ -101,6 +101,41 @@ pub struct Tables {
     pub cgo: Cgo,
     pub tools: Tools,
     pub runtime: Runtime,
+    pub runtime_runs: RuntimeRuns,
+}
+
+/// What the RUN lines of a runtime stage do (transforms/tables/runtime-runs.toml).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeRuns {
+    pub print_only: Vec<String>,
+    pub caches: Vec<String>,
+    pub ca_packages: Vec<String>,
+    pub tz_packages: Vec<String>,
+    pub libc_packages: Vec<String>,
+    pub http_clients: Vec<String>,
+    pub inits: Vec<Init>,
+    pub alpine_accounts: Accounts,
+}
+
+/// An init program run as PID 1, per package manager (`apk`, `apt`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Init {
+    pub name: String,
+    pub packages: Vec<String>,
+    pub paths: std::collections::BTreeMap<String, String>,
+    /// A static build: (package, path) installed in a builder.
+    pub r#static: std::collections::BTreeMap<String, (String, String)>,
+    pub options_with_value: Vec<String>,
+}
+
+/// Users and groups of a base image, by name and id.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accounts {
+    pub users: Vec<(String, u32)>,
+    pub groups: Vec<(String, u32)>,
 }
 
 /// Development stages, which are never slimmed.
@@ -173,6 +208,8 @@ pub fn tables() -> &'static Tables {
             include_str!("../transforms/tables/tools.toml"),
             "\n",
             include_str!("../transforms/tables/targets.toml"),
+            "\n",
+            include_str!("../transforms/tables/runtime-runs.toml"),
         );
         toml::from_str(text).unwrap_or_else(|e| panic!("transforms/tables: {e}"))
     })

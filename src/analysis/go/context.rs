@@ -403,9 +403,10 @@ pub fn scan_go(path: &str, text: &str) -> GoFile {
         }
         if let Some(c) = p.open_write.captures(code) {
             match c.get(2) {
-                Some(path) => f
-                    .writes
-                    .push((n, "os.OpenFile".to_string(), path.as_str().to_string())),
+                Some(path) => {
+                    f.writes
+                        .push((n, "os.OpenFile".to_string(), path.as_str().to_string()))
+                }
                 None => f.dynamic_writes.push((n, "os.OpenFile".to_string())),
             }
         }
@@ -413,7 +414,11 @@ pub fn scan_go(path: &str, text: &str) -> GoFile {
             f.dynamic_writes.push((n, c[1].to_string()));
         }
         for c in p.listen.captures_iter(code) {
-            if let Some(port) = c.get(1).or_else(|| c.get(2)).and_then(|m| m.as_str().parse().ok()) {
+            if let Some(port) = c
+                .get(1)
+                .or_else(|| c.get(2))
+                .and_then(|m| m.as_str().parse().ok())
+            {
                 f.listens.push((n, port));
             }
         }
