@@ -69,6 +69,11 @@ const ENTRIES: &[(Ecosystem, &str, &str)] = &[
         "strip-flags",
         include_str!("../transforms/go/strip-flags.toml"),
     ),
+    (
+        Ecosystem::Go,
+        "nonroot-user",
+        include_str!("../transforms/go/nonroot-user.toml"),
+    ),
 ];
 
 /// Every entry, in pipeline order (level, then the order above).

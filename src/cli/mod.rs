@@ -67,7 +67,12 @@ pub fn main() -> ExitCode {
         Command::Transforms => {
             let mut out = String::new();
             for e in catalog::entries() {
-                out.push_str(&format!("{:<16} {}  {}\n", e.id, e.level, e.title));
+                let level = if e.opt_in {
+                    "opt-in".to_string()
+                } else {
+                    e.level.to_string()
+                };
+                out.push_str(&format!("{:<16} {level}  {}\n", e.id, e.title));
             }
             print(&out);
             OK
@@ -108,7 +113,12 @@ pub(crate) fn fail(msg: &str) -> u8 {
 }
 
 fn explain(e: &catalog::Entry) -> String {
-    let mut s = format!("{} (level {}): {}\n\n", e.id, e.level, e.title);
+    let level = if e.opt_in {
+        "opt-in: --only or dfslim.toml".to_string()
+    } else {
+        format!("level {}", e.level)
+    };
+    let mut s = format!("{} ({level}): {}\n\n", e.id, e.title);
     s.push_str(&format!("What it changes\n{}\n", indent(&e.changes)));
     s.push_str(&format!("Why\n{}\n", indent(&e.why)));
     s.push_str("It refuses when\n");

@@ -115,6 +115,7 @@ pub fn all() -> &'static [&'static dyn Transform] {
         &go::cgo_off::CgoOff,
         &go::scratch_runtime::ScratchRuntime,
         &go::strip_flags::StripFlags,
+        &go::nonroot_user::NonrootUser,
     ]
 }
 

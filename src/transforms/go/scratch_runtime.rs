@@ -345,11 +345,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
             .find(|(_, p)| *p == tool)
             .map(|(r, _)| format!(" (installed on {})", line(*r)))
             .unwrap_or_default();
-        let http = catalog::tables()
-            .runtime_runs
-            .http_clients
-            .iter()
-            .any(|c| *c == tool);
+        let http = catalog::tables().runtime_runs.http_clients.contains(&tool);
         match (&cx.go().program.health, http) {
             (Some((arg, at)), true) => {
                 let new = format!(
@@ -632,10 +628,25 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
             .into_iter()
             .find(|p| !doc.text().contains(p))
             .unwrap_or("/dfslim-rootfs");
+        // On scratch the passwd names them (HOME); on distroless the
+        // program runs as nonroot, so only a home the stage itself uses.
+        let used = |home: &str| {
+            stage.range().any(|i| {
+                rt.at(doc, i)
+                    .workdir
+                    .as_deref()
+                    .is_some_and(|w| covers(home, w))
+            }) || rt.end.workdir.as_deref().is_some_and(|w| covers(home, w))
+                || rt
+                    .copies
+                    .iter()
+                    .any(|c| c.dest.as_deref().is_some_and(|d| covers(home, d)))
+        };
         let homes: Vec<&accounts::User> = accounts
             .users
             .iter()
             .filter(|u| u.made_home && u.home != "/" && plain(&u.home))
+            .filter(|u| !distroless || used(&u.home))
             .collect();
         let mut mkdirs: Vec<String> = Vec::new();
         let mut cmds: Vec<String> = Vec::new();
