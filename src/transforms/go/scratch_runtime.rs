@@ -364,8 +364,15 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
                 clients_used.push(tool);
             }
             (None, true) => {
+                let why = if cx.go().program.sources_read {
+                    format!(
+                        "the program offers no health command of its own (such as `{program} healthcheck`) to run instead"
+                    )
+                } else {
+                    "without the program's sources (pass --context) dfslim cannot see a health command of its own to run instead".to_string()
+                };
                 return Err(Outcome::refuse(format!(
-                    "the HEALTHCHECK on {} runs {tool}{installed}, which {minimal} does not have, and the program offers no health command of its own (such as `{program} healthcheck`) to run instead",
+                    "the HEALTHCHECK on {} runs {tool}{installed}, which {minimal} does not have, and {why}",
                     line(h)
                 )));
             }
@@ -554,7 +561,12 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
                 "the builder (stage {builder}) may have no CA bundle to copy; install ca-certificates there first"
             )));
         }
-        added.push(copy(CA_BUNDLE, "/etc/ssl/certs/"));
+        // Where the RUN installed ca-certificates, else after FROM.
+        if runs.ca.is_some() {
+            added.push(copy(CA_BUNDLE, "/etc/ssl/certs/"));
+        } else {
+            after_from.push(copy(CA_BUNDLE, "/etc/ssl/certs/"));
+        }
     }
     if let Some(r) = runs.ca {
         carried.push(if distroless {
@@ -743,12 +755,12 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     }
 
     if nonroot_base && rt.users.is_empty() && !distroless {
-        added.push(format!("{} 65532:65532", kw_like(doc, from_ins, "USER")));
+        after_from.push(format!("{} 65532:65532", kw_like(doc, from_ins, "USER")));
         notes.push("kept the distroless nonroot user as USER 65532:65532".to_string());
     }
     // distroless :nonroot works in /home/nonroot; the program worked in /.
     if distroless && nonroot_target && needs_workdir(doc, stage.from, stage.end) {
-        after_from.push(format!("{} /", kw_like(doc, from_ins, "WORKDIR")));
+        after_from.insert(0, format!("{} /", kw_like(doc, from_ins, "WORKDIR")));
         notes.push(
             "WORKDIR / kept: distroless :nonroot starts in /home/nonroot, the old base in /"
                 .to_string(),
