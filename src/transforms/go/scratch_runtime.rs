@@ -62,6 +62,8 @@ const CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 const GO_ZONEINFO: &str = "/usr/local/go/lib/time/zoneinfo.zip";
 /// distroless's `nonroot` user and group.
 const NONROOT: u32 = 65532;
+/// The PATH the engine gives a container whose image sets none.
+const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 impl Transform for ScratchRuntime {
     fn id(&self) -> &'static str {
@@ -186,9 +188,22 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         .flat_map(|c| c.landing(|src| dirs.contains(&src.trim_end_matches('/'))))
         .collect();
     let has = |path: &str| copied.iter().any(|d| covers(d, path));
+    // Where the engine finds a program: a bare name on the PATH (the
+    // engine's default one when the image sets none), else from WORKDIR.
     let resolve = |prog: &str, ins: usize| {
         if prog.starts_with('/') {
             prog.to_string()
+        } else if !prog.contains('/') {
+            let path = rt
+                .at(doc, ins)
+                .env
+                .known("PATH")
+                .unwrap_or(DEFAULT_PATH)
+                .to_string();
+            path.split(':')
+                .map(|d| crate::analysis::env::join_path(d, prog))
+                .find(|p| has(p))
+                .unwrap_or_else(|| format!("/{prog}"))
         } else {
             rt.at(doc, ins)
                 .workdir

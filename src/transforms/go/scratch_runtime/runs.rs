@@ -158,6 +158,10 @@ pub(super) fn read(cx: &Cx, rt: &StageFacts, alpine: bool, minimal: &str) -> Res
                         r.account_runs.push(i);
                     }
                 }
+                "set" | "true" | ":" => {
+                    r.dropped
+                        .push((i, format!("`{shown}` dropped: it only sets shell options")));
+                }
                 n if t.print_only.iter().any(|p| p == n) => {
                     r.dropped.push((
                         i,
