@@ -176,7 +176,7 @@ impl Accounts {
             "groupadd" => self.groupadd(&args[1..]),
             "useradd" => self.useradd(&args[1..]),
             "adduser" | "addgroup" => Err(format!(
-                "`{name}` here is not busybox's: the ids it picks depend on the image's adduser.conf; create the user with `useradd -u UID -g GID` (numbers) and dfslim can carry it"
+                "the ids `{name}` picks depend on the image's own accounts and configuration, which dfslim knows only for alpine; create the user with `useradd -u UID -g GID` (numbers) and dfslim can carry it"
             )),
             _ => Err(format!(
                 "`{name}` changes accounts in ways dfslim does not follow"
