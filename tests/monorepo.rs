@@ -408,7 +408,8 @@ fn sarif_report_is_valid_and_its_fixes_reproduce_the_rewrite() {
             "multi-stage",
             "cgo-off",
             "scratch-runtime",
-            "strip-flags"
+            "strip-flags",
+            "nonroot-user"
         ]
     );
     for r in run0["tool"]["driver"]["rules"].as_array().unwrap() {

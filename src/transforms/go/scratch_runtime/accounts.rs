@@ -614,7 +614,7 @@ mod tests {
         assert!(
             run(&mut a, "adduser --system app")
                 .unwrap_err()
-                .contains("not busybox")
+                .contains("knows only for alpine")
         );
         run(&mut a, "groupadd -g 2000 app").unwrap();
         run(&mut a, "useradd -u 2000 -g app -m app").unwrap();
