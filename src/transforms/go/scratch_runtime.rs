@@ -77,6 +77,20 @@ impl Transform for ScratchRuntime {
     }
 }
 
+/// An init run as PID 1, whose static build the builder installs.
+struct InitCopy {
+    /// The builder's package manager (`apk`, `apt`).
+    manager: &'static str,
+    package: String,
+    /// Where the package puts the static build, in the builder.
+    src: String,
+    /// Where the ENTRYPOINT runs it.
+    dest: String,
+    init: &'static catalog::Init,
+    /// The runtime's RUN that installed it.
+    run: usize,
+}
+
 /// A USER or `--chown` value rewritten to numbers.
 struct Ids {
     uid: u32,
@@ -255,7 +269,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         .iter()
         .find(|(_, init, _)| init.name == first_name || init.packages.contains(&first_name));
     let mut program = first.clone();
-    let mut init_copy: Option<(String, String, String, &catalog::Init, usize)> = None;
+    let mut init_copy: Option<InitCopy> = None;
     match init {
         Some(&(run, init, ref package)) if !has(&resolve(&first, lead.ins)) => {
             let (manager, builder_pkg) = builder_package(facts, builder_stage, init)
@@ -266,7 +280,6 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
                         line(lead.ins)
                     ))
                 })?;
-            let _ = manager;
             let dest = if first.starts_with('/') {
                 first.clone()
             } else {
@@ -305,7 +318,14 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
                 )));
             };
             program = p.clone();
-            init_copy = Some((builder_pkg.0, builder_pkg.1, dest, init, run));
+            init_copy = Some(InitCopy {
+                manager,
+                package: builder_pkg.0,
+                src: builder_pkg.1,
+                dest,
+                init,
+                run,
+            });
         }
         _ => {}
     }
@@ -316,11 +336,11 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
             line(lead.ins)
         )));
     }
-    if let Some((run, init, package)) = runs.inits.iter().find(|(_, i, _)| {
-        init_copy
-            .as_ref()
-            .is_none_or(|(.., used, _)| used.name != i.name)
-    }) {
+    if let Some((run, init, package)) = runs
+        .inits
+        .iter()
+        .find(|(_, i, _)| init_copy.as_ref().is_none_or(|c| c.init.name != i.name))
+    {
         return Err(Outcome::refuse(format!(
             "{} installs {package}, but the image does not run {} as PID 1; dfslim does not know what it is for",
             line(*run),
@@ -749,9 +769,16 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     }
 
     // An init run as PID 1: its static build, from the builder.
-    if let Some((pkg, src, dest, init, run)) = &init_copy {
-        let manager = builder_manager(facts, builder_stage).unwrap_or("apk");
-        builder_runs.push(if manager == "apk" {
+    if let Some(InitCopy {
+        manager,
+        package: pkg,
+        src,
+        dest,
+        init,
+        run,
+    }) = &init_copy
+    {
+        builder_runs.push(if *manager == "apk" {
             format!("apk add --no-cache {pkg}")
         } else {
             format!(
