@@ -70,6 +70,11 @@ const ENTRIES: &[(Ecosystem, &str, &str)] = &[
         include_str!("../transforms/go/strip-flags.toml"),
     ),
     (
+        Ecosystem::Go,
+        "nonroot-user",
+        include_str!("../transforms/go/nonroot-user.toml"),
+    ),
+    (
         Ecosystem::Node,
         "node-slim-base",
         include_str!("../transforms/node/node-slim-base.toml"),
@@ -134,6 +139,41 @@ pub struct Tables {
     pub cgo: Cgo,
     pub tools: Tools,
     pub runtime: Runtime,
+    pub runtime_runs: RuntimeRuns,
+}
+
+/// What the RUN lines of a runtime stage do (transforms/tables/runtime-runs.toml).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeRuns {
+    pub print_only: Vec<String>,
+    pub caches: Vec<String>,
+    pub ca_packages: Vec<String>,
+    pub tz_packages: Vec<String>,
+    pub libc_packages: Vec<String>,
+    pub http_clients: Vec<String>,
+    pub inits: Vec<Init>,
+    pub alpine_accounts: Accounts,
+}
+
+/// An init program run as PID 1, per package manager (`apk`, `apt`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Init {
+    pub name: String,
+    pub packages: Vec<String>,
+    pub paths: std::collections::BTreeMap<String, String>,
+    /// A static build: (package, path) installed in a builder.
+    pub r#static: std::collections::BTreeMap<String, (String, String)>,
+    pub options_with_value: Vec<String>,
+}
+
+/// Users and groups of a base image, by name and id.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accounts {
+    pub users: Vec<(String, u32)>,
+    pub groups: Vec<(String, u32)>,
 }
 
 /// Node.js facts: native addons, what slim lacks, distroless majors.
@@ -220,6 +260,8 @@ pub fn tables() -> &'static Tables {
             include_str!("../transforms/tables/targets.toml"),
             "\n",
             include_str!("../transforms/tables/node.toml"),
+            "\n",
+            include_str!("../transforms/tables/runtime-runs.toml"),
         );
         toml::from_str(text).unwrap_or_else(|e| panic!("transforms/tables: {e}"))
     })

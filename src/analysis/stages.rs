@@ -358,7 +358,11 @@ fn copy(doc: &Document, i: usize, ins: &Instruction, env: &Env, workdir: Option<
             }
         })
         .collect();
-    let dest_is_dir = dest_raw.as_ref().is_some_and(|d| d.ends_with('/')) || sources.len() > 1;
+    // `.` is the working directory, which WORKDIR made: a directory.
+    let dest_is_dir = dest_raw
+        .as_ref()
+        .is_some_and(|d| d.ends_with('/') || d == "." || d.ends_with("/."))
+        || sources.len() > 1;
     let dest = dest_raw
         .and_then(|d| env.expand(&d, escape))
         .and_then(|d| workdir.map(|w| join_path(w, &d)));

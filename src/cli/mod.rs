@@ -131,11 +131,15 @@ fn transforms_by_ecosystem() -> String {
 }
 
 fn explain(e: &catalog::Entry) -> String {
+    let level = if e.opt_in {
+        "opt-in: --only or dfslim.toml".to_string()
+    } else {
+        format!("level {}", e.level)
+    };
     let mut s = format!(
-        "{} ({}, level {}): {}\n\n",
+        "{} ({}, {level}): {}\n\n",
         e.id,
         e.ecosystem.title(),
-        e.level,
         e.title
     );
     s.push_str(&format!("What it changes\n{}\n", indent(&e.changes)));

@@ -123,6 +123,7 @@ const GROUPS: &[&dyn Transform] = &[
     &go::cgo_off::CgoOff,
     &go::scratch_runtime::ScratchRuntime,
     &go::strip_flags::StripFlags,
+    &go::nonroot_user::NonrootUser,
     &node::slim_base::NodeSlimBase,
     &node::cmd::NodeCmd,
     &node::multi_stage::NodeMultiStage,
