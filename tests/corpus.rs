@@ -289,44 +289,57 @@ fn tally(cases: &[Case]) -> String {
     out
 }
 
-/// The hygiene steps (ecosystem `any`) on every file at level 5: applied,
-/// refused or not applicable, the refusals and the RUNs left as is by reason.
+/// The hygiene steps (ecosystem `any`) on every file, at level 1 (where the
+/// single-stage files still ship their only stage) and level 5: applied,
+/// refused or not applicable, the RUNs left as is, and why (level 5).
 fn hygiene_tally(cases: &[Case]) -> String {
     let mut out = String::from(
-        "\n## Hygiene steps (every file, level 5)\n\n| transform | applied | refused or skipped | not applicable | RUNs left as is in applied files |\n|---|---|---|---|---|\n",
+        "\n## Hygiene steps (every file)\n\n| transform | level 1: applied / refused / n/a | level 5: applied / refused / n/a | level 5: RUNs left as is in applied files |\n|---|---|---|---|\n",
     );
     let mut reasons: BTreeMap<(&str, String), usize> = BTreeMap::new();
     for e in dfslim::catalog::entries()
         .iter()
         .filter(|e| e.ecosystem == Ecosystem::Any)
     {
-        let (mut a, mut r, mut n, mut left) = (0, 0, 0, 0);
-        for c in cases {
-            let Some(run) = c.runs.get(4) else { continue };
-            for st in run.steps.iter().filter(|st| st.id == e.id) {
-                match &st.status {
-                    Status::Applied { notes, .. } => {
-                        a += 1;
-                        for note in notes.iter().map(|m| m.to_string()) {
-                            if let Some(why) = note.strip_prefix("left as is: ") {
-                                left += 1;
-                                *reasons.entry((st.id, reason_key(why))).or_default() += 1;
+        let mut cells = Vec::new();
+        let mut left = 0;
+        for level in [1, 5] {
+            let (mut a, mut r, mut n) = (0, 0, 0);
+            for c in cases {
+                let Some(run) = c.runs.get(level - 1) else {
+                    continue;
+                };
+                for st in run.steps.iter().filter(|st| st.id == e.id) {
+                    let counted = level == 5;
+                    match &st.status {
+                        Status::Applied { notes, .. } => {
+                            a += 1;
+                            for note in notes.iter().map(|m| m.to_string()) {
+                                if let Some(why) = note.strip_prefix("left as is: ")
+                                    && counted
+                                {
+                                    left += 1;
+                                    *reasons.entry((st.id, reason_key(why))).or_default() += 1;
+                                }
+                            }
+                        }
+                        Status::NotApplicable(_) => n += 1,
+                        Status::Refused(why) | Status::Skipped(why) => {
+                            r += 1;
+                            if counted {
+                                *reasons
+                                    .entry((st.id, reason_key(&why.to_string())))
+                                    .or_default() += 1;
                             }
                         }
                     }
-                    Status::NotApplicable(_) => n += 1,
-                    Status::Refused(why) | Status::Skipped(why) => {
-                        r += 1;
-                        *reasons
-                            .entry((st.id, reason_key(&why.to_string())))
-                            .or_default() += 1;
-                    }
                 }
             }
+            cells.push(format!("{a} / {r} / {n}"));
         }
-        let _ = writeln!(out, "| {} | {a} | {r} | {n} | {left} |", e.id);
+        let _ = writeln!(out, "| {} | {} | {} | {left} |", e.id, cells[0], cells[1]);
     }
-    out.push_str("\nRefused (or left as is) by reason:\n\n");
+    out.push_str("\nAt level 5, refused (or left as is) by reason:\n\n");
     let mut v: Vec<_> = reasons.into_iter().collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     for ((id, why), n) in v {
