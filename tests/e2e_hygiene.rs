@@ -2,8 +2,9 @@
 //! naive Dockerfile and dfslim's rewrites with one hygiene step at a time,
 //! then all of them (`--only any`), built with a real engine and run: each
 //! still answers what tests/e2e/apps/checks.tsv wants, and each step makes
-//! the image smaller. Prints the bytes each step saves (docs/hygiene.md
-//! has the numbers).
+//! the image smaller; at a level where only hygiene steps change the file,
+//! `dfslim verify --smoke` passes too. Prints the bytes each step saves
+//! (docs/hygiene.md has the numbers).
 //!
 //! Like tests/e2e.rs it sets up the engine and the stand-in images itself
 //! (`common::docker_engine`), and without one prints SKIPPED and the
@@ -32,8 +33,10 @@ fn rewrite(app: &str, only: &str) -> pipeline::Run {
 
 /// Builds and runs `app`'s naive Dockerfile, each of `steps` alone, and all
 /// hygiene steps together; every image must answer, and every step must
-/// make it smaller. Returns (variant, bytes) for the report.
-fn measure(d: &Docker, app: &str, steps: &[&str]) -> Vec<(String, u64)> {
+/// make it smaller. At `verify` (a level where only hygiene steps change
+/// the file), `dfslim verify --smoke` must pass too. Returns (variant,
+/// bytes) for the report.
+fn measure(d: &Docker, app: &str, steps: &[&str], verify: Option<u8>) -> Vec<(String, u64)> {
     // One app at a time (its variants side by side): the machine is small.
     static ONE: Mutex<()> = Mutex::new(());
     let _one = ONE.lock().unwrap_or_else(|e| e.into_inner());
@@ -88,11 +91,54 @@ fn measure(d: &Docker, app: &str, steps: &[&str]) -> Vec<(String, u64)> {
             "{app}: {name} does not make the image smaller: {size} >= {before}"
         );
     }
+    if let Some(level) = verify {
+        verify_smoke(app, level, &variants.last().unwrap().1);
+    }
     eprintln!(
         "e2e hygiene: {app} took {:.1} s",
         start.elapsed().as_secs_f64()
     );
     sizes
+}
+
+/// `dfslim verify --smoke` at `level`, whose rewrite must be `hygiene`
+/// (only hygiene steps change the file there): both images build and
+/// run, and the rewrite is smaller.
+fn verify_smoke(app: &str, level: u8, hygiene: &str) {
+    let selection = Selection {
+        level,
+        ..Selection::default()
+    };
+    let ctx = BuildContext::load(&app_dir(app));
+    let at_level = pipeline::run(&dockerfile(app), &selection, Some(&ctx)).unwrap();
+    assert_eq!(
+        at_level.output, hygiene,
+        "{app}: level {level} is not only hygiene"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dfslim"))
+        .args(["verify", "--smoke", "--format", "json", "--level"])
+        .arg(level.to_string())
+        .arg(app_dir(app).join("Dockerfile"))
+        .output()
+        .expect("run dfslim verify");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{app}: dfslim verify printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{app}: dfslim verify --smoke: {v:#}"
+    );
+    assert_eq!(v["original"]["smoke"], "pass", "{v:#}");
+    assert_eq!(v["rewritten"]["smoke"], "pass", "{v:#}");
+    assert!(v["saving_bytes"].as_i64().unwrap() > 0, "{v:#}");
+    eprintln!(
+        "e2e hygiene: {app} dfslim verify --smoke --level {level}: pass, saves {} bytes",
+        v["saving_bytes"]
+    );
 }
 
 /// Debian + `apt-get update && apt-get install -y curl libsqlite3-0`, whose
@@ -103,7 +149,12 @@ fn hygiene_apt_lists_and_recommends() {
     let Some(d) = engine("e2e: hygiene-apt") else {
         return;
     };
-    let sizes = measure(&d, "hygiene-apt", &["apt-lists", "apt-no-recommends"]);
+    let sizes = measure(
+        &d,
+        "hygiene-apt",
+        &["apt-lists", "apt-no-recommends"],
+        Some(3),
+    );
     // Both together save more than either alone.
     let any = sizes.iter().find(|s| s.0 == "any").unwrap().1;
     assert!(sizes[1..3].iter().all(|s| any < s.1), "{sizes:?}");
@@ -118,7 +169,7 @@ fn hygiene_apk_no_cache() {
     let Some(d) = engine("e2e: hygiene-apk") else {
         return;
     };
-    measure(&d, "hygiene-apk", &["apk-no-cache"]);
+    measure(&d, "hygiene-apk", &["apk-no-cache"], Some(1));
 }
 
 /// python slim + `pip install -r requirements.txt` (numpy, aiohttp).
@@ -127,7 +178,7 @@ fn hygiene_pip_no_cache() {
     let Some(d) = engine("e2e: hygiene-pip") else {
         return;
     };
-    measure(&d, "hygiene-pip", &["pip-no-cache"]);
+    measure(&d, "hygiene-pip", &["pip-no-cache"], Some(1));
 }
 
 /// node + `npm install` (express): npm's cache goes in the same RUN.
@@ -136,5 +187,6 @@ fn hygiene_npm_cache() {
     let Some(d) = engine("e2e: node-express hygiene") else {
         return;
     };
-    measure(&d, "node-express", &["npm-cache"]);
+    // Level 1 also moves node-express to node:20-slim: no verify here.
+    measure(&d, "node-express", &["npm-cache"], None);
 }
