@@ -27,6 +27,9 @@ pub struct Entry {
     /// Outside the levels: runs only when named (`--only`) or enabled in dfslim.toml.
     #[serde(default)]
     pub opt_in: bool,
+    /// The lint rules (hadolint's) a file no longer breaks where it applies.
+    #[serde(default)]
+    pub settles: Vec<String>,
     pub example: Example,
 }
 
@@ -104,6 +107,31 @@ const ENTRIES: &[(Ecosystem, &str, &str)] = &[
         "node-strip",
         include_str!("../transforms/node/node-strip.toml"),
     ),
+    (
+        Ecosystem::Any,
+        "apt-lists",
+        include_str!("../transforms/any/apt-lists.toml"),
+    ),
+    (
+        Ecosystem::Any,
+        "apk-no-cache",
+        include_str!("../transforms/any/apk-no-cache.toml"),
+    ),
+    (
+        Ecosystem::Any,
+        "pip-no-cache",
+        include_str!("../transforms/any/pip-no-cache.toml"),
+    ),
+    (
+        Ecosystem::Any,
+        "npm-cache",
+        include_str!("../transforms/any/npm-cache.toml"),
+    ),
+    (
+        Ecosystem::Any,
+        "apt-no-recommends",
+        include_str!("../transforms/any/apt-no-recommends.toml"),
+    ),
 ];
 
 /// Every entry, in pipeline order (level, then the order above).
@@ -140,6 +168,7 @@ pub struct Tables {
     pub tools: Tools,
     pub runtime: Runtime,
     pub runtime_runs: RuntimeRuns,
+    pub hygiene: Hygiene,
 }
 
 /// What the RUN lines of a runtime stage do (transforms/tables/runtime-runs.toml).
@@ -174,6 +203,37 @@ pub struct Init {
 pub struct Accounts {
     pub users: Vec<(String, u32)>,
     pub groups: Vec<(String, u32)>,
+}
+
+/// What the hygiene steps (`transforms/any/`) know of package managers.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hygiene {
+    /// Per package manager, parts of a cache-mount target that mean the
+    /// mount holds its files (`/var/lib/apt`, `.cache/pip`...).
+    pub mounts: Vec<(String, Vec<String>)>,
+    /// Ends of mount targets that hold every per-user cache (`/.cache`).
+    pub covering: Vec<String>,
+    /// apt recommends an image may rely on: added explicitly when
+    /// `--no-install-recommends` drops them.
+    pub recommends: Vec<Recommend>,
+    /// apt packages whose dependencies (not recommends) bring these.
+    pub provides: Vec<(String, Vec<String>)>,
+}
+
+/// A recommend that is load-bearing.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recommend {
+    /// Packages that recommend it (directly or through a dependency).
+    pub packages: Vec<String>,
+    /// The package they recommend.
+    pub needs: String,
+    /// What breaks without it.
+    pub why: String,
+    /// Only when the Dockerfile's text holds one of these (empty: always).
+    #[serde(default)]
+    pub when: Vec<String>,
 }
 
 /// Node.js facts: native addons, what slim lacks, distroless majors.
@@ -262,6 +322,8 @@ pub fn tables() -> &'static Tables {
             include_str!("../transforms/tables/node.toml"),
             "\n",
             include_str!("../transforms/tables/runtime-runs.toml"),
+            "\n",
+            include_str!("../transforms/tables/hygiene.toml"),
         );
         toml::from_str(text).unwrap_or_else(|e| panic!("transforms/tables: {e}"))
     })

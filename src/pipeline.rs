@@ -201,7 +201,9 @@ impl History {
 /// The transforms run in level order, then again while a pass changed
 /// something: a later step can make an earlier one possible (once cgo is
 /// off, a glibc builder can feed an alpine runtime), and running dfslim on
-/// its own output must change nothing. Each transform is reported once,
+/// its own output must change nothing. The hygiene steps (ecosystem `any`)
+/// run the same way after the others have settled, on the stages that
+/// then ship. Each transform is reported once,
 /// with what it finally did. Facts are worked out once per version of the
 /// text, however many transforms read them.
 pub fn run(
@@ -280,9 +282,16 @@ pub fn run_with(text: &str, selection: &Selection, input: Input) -> Result<Run, 
         (ecosystems, stage_notes(&doc, &facts))
     };
     let mut facts: Option<Facts> = None;
-    for pass in 0..MAX_PASSES {
+    // Hygiene (ecosystem `any`) cleans the stages that ship, so its passes
+    // come once the other steps have settled which those are: a cache
+    // removed from a stage a later pass turns into a builder saves nothing.
+    let (mut hygiene, mut pass) = (false, 0);
+    loop {
         let mut changed = false;
         for (k, t) in picked.iter().enumerate() {
+            if (steps[k].ecosystem == Ecosystem::Any) != hygiene {
+                continue;
+            }
             if pass > 0 && matches!(steps[k].status, Status::Applied { .. }) {
                 continue;
             }
@@ -372,8 +381,12 @@ pub fn run_with(text: &str, selection: &Selection, input: Input) -> Result<Run, 
             };
             steps[k].status = status;
         }
-        if !changed {
-            break;
+        pass += 1;
+        if !changed || pass == MAX_PASSES {
+            if hygiene {
+                break;
+            }
+            (hygiene, pass) = (true, 0);
         }
     }
     let output = doc.into_text();

@@ -151,6 +151,9 @@ fn explain(e: &catalog::Entry) -> String {
     if !e.depends_on.is_empty() {
         s.push_str(&format!("\nDepends on: {}\n", e.depends_on.join(", ")));
     }
+    if !e.settles.is_empty() {
+        s.push_str(&format!("\nSettles hadolint {}\n", e.settles.join(", ")));
+    }
     s.push_str(&format!(
         "\nBefore\n{}\nAfter\n{}",
         indent(&e.example.before),

@@ -6,6 +6,7 @@
 //! applicable". It never prints and never touches files; the pipeline
 //! applies its edits, re-parses, and moves on to the next one.
 
+pub mod any;
 pub mod go;
 pub mod node;
 pub mod pin;
@@ -130,6 +131,11 @@ const GROUPS: &[&dyn Transform] = &[
     &node::prod_deps::NodeProdDeps,
     &node::distroless::NodeDistroless,
     &node::strip::NodeStrip,
+    &any::apt_lists::AptLists,
+    &any::apk_no_cache::ApkNoCache,
+    &any::pip_no_cache::PipNoCache,
+    &any::npm_cache::NpmCache,
+    &any::apt_no_recommends::AptNoRecommends,
 ];
 
 /// Every transform, in the order the pipeline runs them: by level, and
