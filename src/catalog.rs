@@ -27,6 +27,9 @@ pub struct Entry {
     /// Outside the levels: runs only when named (`--only`) or enabled in dfslim.toml.
     #[serde(default)]
     pub opt_in: bool,
+    /// The lint rules (hadolint's) a file no longer breaks where it applies.
+    #[serde(default)]
+    pub settles: Vec<String>,
     pub example: Example,
 }
 
@@ -69,13 +72,73 @@ const ENTRIES: &[(Ecosystem, &str, &str)] = &[
         "strip-flags",
         include_str!("../transforms/go/strip-flags.toml"),
     ),
+    (
+        Ecosystem::Go,
+        "nonroot-user",
+        include_str!("../transforms/go/nonroot-user.toml"),
+    ),
+    (
+        Ecosystem::Node,
+        "node-slim-base",
+        include_str!("../transforms/node/node-slim-base.toml"),
+    ),
+    (
+        Ecosystem::Node,
+        "node-cmd",
+        include_str!("../transforms/node/node-cmd.toml"),
+    ),
+    (
+        Ecosystem::Node,
+        "node-multi-stage",
+        include_str!("../transforms/node/node-multi-stage.toml"),
+    ),
+    (
+        Ecosystem::Node,
+        "node-prod-deps",
+        include_str!("../transforms/node/node-prod-deps.toml"),
+    ),
+    (
+        Ecosystem::Node,
+        "node-distroless",
+        include_str!("../transforms/node/node-distroless.toml"),
+    ),
+    (
+        Ecosystem::Node,
+        "node-strip",
+        include_str!("../transforms/node/node-strip.toml"),
+    ),
+    (
+        Ecosystem::Any,
+        "apt-lists",
+        include_str!("../transforms/any/apt-lists.toml"),
+    ),
+    (
+        Ecosystem::Any,
+        "apk-no-cache",
+        include_str!("../transforms/any/apk-no-cache.toml"),
+    ),
+    (
+        Ecosystem::Any,
+        "pip-no-cache",
+        include_str!("../transforms/any/pip-no-cache.toml"),
+    ),
+    (
+        Ecosystem::Any,
+        "npm-cache",
+        include_str!("../transforms/any/npm-cache.toml"),
+    ),
+    (
+        Ecosystem::Any,
+        "apt-no-recommends",
+        include_str!("../transforms/any/apt-no-recommends.toml"),
+    ),
 ];
 
 /// Every entry, in pipeline order (level, then the order above).
 pub fn entries() -> &'static [Entry] {
     static E: OnceLock<Vec<Entry>> = OnceLock::new();
     E.get_or_init(|| {
-        ENTRIES
+        let mut v: Vec<Entry> = ENTRIES
             .iter()
             .map(|&(eco, file, text)| {
                 let mut e: Entry = toml::from_str(text)
@@ -84,7 +147,9 @@ pub fn entries() -> &'static [Entry] {
                 e.ecosystem = eco;
                 e
             })
-            .collect()
+            .collect();
+        v.sort_by_key(|e| e.level);
+        v
     })
 }
 
@@ -98,9 +163,89 @@ pub fn entry(id: &str) -> Option<&'static Entry> {
 pub struct Tables {
     pub images: Images,
     pub dev: Dev,
+    pub node: Node,
     pub cgo: Cgo,
     pub tools: Tools,
     pub runtime: Runtime,
+    pub runtime_runs: RuntimeRuns,
+    pub hygiene: Hygiene,
+}
+
+/// What the RUN lines of a runtime stage do (transforms/tables/runtime-runs.toml).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeRuns {
+    pub print_only: Vec<String>,
+    pub caches: Vec<String>,
+    pub ca_packages: Vec<String>,
+    pub tz_packages: Vec<String>,
+    pub libc_packages: Vec<String>,
+    pub http_clients: Vec<String>,
+    pub inits: Vec<Init>,
+    pub alpine_accounts: Accounts,
+}
+
+/// An init program run as PID 1, per package manager (`apk`, `apt`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Init {
+    pub name: String,
+    pub packages: Vec<String>,
+    pub paths: std::collections::BTreeMap<String, String>,
+    /// A static build: (package, path) installed in a builder.
+    pub r#static: std::collections::BTreeMap<String, (String, String)>,
+    pub options_with_value: Vec<String>,
+}
+
+/// Users and groups of a base image, by name and id.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accounts {
+    pub users: Vec<(String, u32)>,
+    pub groups: Vec<(String, u32)>,
+}
+
+/// What the hygiene steps (`transforms/any/`) know of package managers.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hygiene {
+    /// Per package manager, parts of a cache-mount target that mean the
+    /// mount holds its files (`/var/lib/apt`, `.cache/pip`...).
+    pub mounts: Vec<(String, Vec<String>)>,
+    /// Ends of mount targets that hold every per-user cache (`/.cache`).
+    pub covering: Vec<String>,
+    /// apt recommends an image may rely on: added explicitly when
+    /// `--no-install-recommends` drops them.
+    pub recommends: Vec<Recommend>,
+    /// apt packages whose dependencies (not recommends) bring these.
+    pub provides: Vec<(String, Vec<String>)>,
+}
+
+/// A recommend that is load-bearing.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recommend {
+    /// Packages that recommend it (directly or through a dependency).
+    pub packages: Vec<String>,
+    /// The package they recommend.
+    pub needs: String,
+    /// What breaks without it.
+    pub why: String,
+    /// Only when the Dockerfile's text holds one of these (empty: always).
+    #[serde(default)]
+    pub when: Vec<String>,
+}
+
+/// Node.js facts: native addons, what slim lacks, distroless majors.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Node {
+    pub native_addons: Vec<String>,
+    pub build_tools: Vec<String>,
+    pub missing_on_slim: Vec<String>,
+    pub build_only_packages: Vec<String>,
+    pub distroless_majors: Vec<u32>,
+    pub default_release: Vec<(u32, String)>,
 }
 
 /// Development stages, which are never slimmed.
@@ -173,6 +318,12 @@ pub fn tables() -> &'static Tables {
             include_str!("../transforms/tables/tools.toml"),
             "\n",
             include_str!("../transforms/tables/targets.toml"),
+            "\n",
+            include_str!("../transforms/tables/node.toml"),
+            "\n",
+            include_str!("../transforms/tables/runtime-runs.toml"),
+            "\n",
+            include_str!("../transforms/tables/hygiene.toml"),
         );
         toml::from_str(text).unwrap_or_else(|e| panic!("transforms/tables: {e}"))
     })

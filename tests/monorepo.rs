@@ -400,17 +400,12 @@ fn sarif_report_is_valid_and_its_fixes_reproduce_the_rewrite() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        rules,
-        [
-            "alpine-base",
-            "cmd-binary",
-            "multi-stage",
-            "cgo-off",
-            "scratch-runtime",
-            "strip-flags"
-        ]
-    );
+    // Every transform of the catalog is a rule, in pipeline order.
+    let ids: Vec<&str> = dfslim::catalog::entries()
+        .iter()
+        .map(|e| e.id.as_str())
+        .collect();
+    assert_eq!(rules, ids);
     for r in run0["tool"]["driver"]["rules"].as_array().unwrap() {
         assert!(!r["shortDescription"]["text"].as_str().unwrap().is_empty());
         assert!(r["help"]["text"].as_str().unwrap().contains("Why: "));
@@ -764,7 +759,7 @@ runtime = \"scratch\"  # default
 
 [\"services/legacy/Dockerfile\"]
 level = 1  # [[override]] at dfslim.toml:3
-transforms = [\"alpine-base\"]
+transforms = [\"alpine-base\", \"node-slim-base\", \"apt-lists\", \"apk-no-cache\", \"pip-no-cache\", \"npm-cache\"]
 # strip-flags off: enabled = false at dfslim.toml:7
 # [[override]] at dfslim.toml:3 applies
 context = \"services/legacy\"  # the Dockerfile's directory

@@ -17,6 +17,8 @@ pub enum Family {
         static_only: bool,
     },
     Scratch,
+    /// The Docker Official node image.
+    Node,
     /// Anything else (a vendor image, a variable, an unknown base).
     Other,
 }
@@ -53,6 +55,16 @@ pub fn is_golang(repository: &str) -> bool {
         || repository.ends_with("/library/golang")
 }
 
+/// True when `repository` is the Docker Official image `name` (Docker Hub's
+/// short or long form, or any registry's `library/<name>` mirror).
+pub fn is_official(repository: &str, name: &str) -> bool {
+    repository == name
+        || repository == format!("library/{name}")
+        || repository.ends_with(&format!("/library/{name}"))
+        || repository == format!("mirror.gcr.io/{name}")
+        || repository == format!("public.ecr.aws/docker/library/{name}")
+}
+
 /// Classifies `image`, whose tag expands to `tag` (when known).
 pub fn classify(image: &ImageRef, tag: Option<String>) -> BaseImage {
     let repository = image.repository();
@@ -75,6 +87,13 @@ pub fn classify(image: &ImageRef, tag: Option<String>) -> BaseImage {
             Family::Distroless { static_only },
             if static_only { Libc::None } else { Libc::Glibc },
         )
+    } else if is_official(&repository, "node") {
+        let libc = if t.contains("alpine") {
+            Libc::Musl
+        } else {
+            Libc::Glibc
+        };
+        (Family::Node, libc)
     } else {
         match last {
             "alpine" => (Family::Alpine, Libc::Musl),

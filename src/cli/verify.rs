@@ -151,6 +151,7 @@ pub fn run(args: VerifyArgs) -> u8 {
 
     let options = verify::Options {
         level: plan.flags.level.unwrap_or(MAX_LEVEL),
+        runtime: plan.flags.runtime.unwrap_or_default(),
         context: args.context.clone(),
         smoke: args.smoke,
         keep_images: args.keep_images,
@@ -210,7 +211,8 @@ fn prepare(found: &[walk::Found], plan: &Plan, all: bool) -> Vec<Work> {
             )),
         }
     }
-    let reports = fix::run_all(&jobs, Mode::DryRun, &|| ());
+    // Both texts are built: keep them.
+    let reports = fix::run_all(&jobs, Mode::DryRun, true, &|| ());
     for (job, report) in jobs.iter().zip(reports) {
         let level = job.selection.level;
         let context = job

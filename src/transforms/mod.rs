@@ -6,12 +6,15 @@
 //! applicable". It never prints and never touches files; the pipeline
 //! applies its edits, re-parses, and moves on to the next one.
 
+pub mod any;
 pub mod go;
+pub mod node;
 pub mod pin;
+pub mod rebase;
 pub mod split;
 pub mod text;
 
-use crate::analysis::{Facts, GoFacts};
+use crate::analysis::{Facts, GoFacts, NodeFacts};
 use crate::edit::Edit;
 use crate::syntax::Document;
 
@@ -33,6 +36,11 @@ impl Cx<'_> {
     /// The Go facts of the document.
     pub fn go(&self) -> &GoFacts {
         self.facts.go(self.doc)
+    }
+
+    /// The Node.js facts of the document.
+    pub fn node(&self) -> &NodeFacts {
+        self.facts.node(self.doc)
     }
 }
 
@@ -107,16 +115,38 @@ pub trait Transform: Sync {
     fn run(&self, cx: &Cx) -> Outcome;
 }
 
-/// Every transform, in the order the pipeline runs them.
+/// Every transform, grouped by ecosystem, each group in level order. The
+/// pipeline runs them by level ([`all`]); a new ecosystem adds its group.
+const GROUPS: &[&dyn Transform] = &[
+    &go::alpine_base::AlpineBase,
+    &go::cmd_binary::CmdBinary,
+    &go::multi_stage::MultiStage,
+    &go::cgo_off::CgoOff,
+    &go::scratch_runtime::ScratchRuntime,
+    &go::strip_flags::StripFlags,
+    &go::nonroot_user::NonrootUser,
+    &node::slim_base::NodeSlimBase,
+    &node::cmd::NodeCmd,
+    &node::multi_stage::NodeMultiStage,
+    &node::prod_deps::NodeProdDeps,
+    &node::distroless::NodeDistroless,
+    &node::strip::NodeStrip,
+    &any::apt_lists::AptLists,
+    &any::apk_no_cache::ApkNoCache,
+    &any::pip_no_cache::PipNoCache,
+    &any::npm_cache::NpmCache,
+    &any::apt_no_recommends::AptNoRecommends,
+];
+
+/// Every transform, in the order the pipeline runs them: by level, and
+/// within a level in the order of [`GROUPS`].
 pub fn all() -> &'static [&'static dyn Transform] {
-    &[
-        &go::alpine_base::AlpineBase,
-        &go::cmd_binary::CmdBinary,
-        &go::multi_stage::MultiStage,
-        &go::cgo_off::CgoOff,
-        &go::scratch_runtime::ScratchRuntime,
-        &go::strip_flags::StripFlags,
-    ]
+    static ALL: std::sync::OnceLock<Vec<&'static dyn Transform>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut v: Vec<&'static dyn Transform> = GROUPS.to_vec();
+        v.sort_by_key(|t| crate::catalog::entry(t.id()).map_or(u8::MAX, |e| e.level));
+        v
+    })
 }
 
 /// The transform with this id.

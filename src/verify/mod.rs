@@ -38,6 +38,8 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 pub struct Options {
     pub level: u8,
+    /// The minimal runtime of level 4.
+    pub runtime: crate::pipeline::Runtime,
     /// The build context (default: the Dockerfile's directory).
     pub context: Option<PathBuf>,
     pub smoke: bool,
@@ -51,6 +53,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             level: crate::pipeline::MAX_LEVEL,
+            runtime: crate::pipeline::Runtime::Scratch,
             context: None,
             smoke: false,
             keep_images: false,
@@ -317,6 +320,7 @@ pub fn prepare(dockerfile: &Path, options: &Options) -> Result<Prepared, Error> 
     let fix_options = fix::Options {
         selection: Selection {
             level: options.level,
+            runtime: options.runtime,
             ..Selection::default()
         },
         mode: Mode::DryRun,

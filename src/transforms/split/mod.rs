@@ -70,3 +70,11 @@ pub fn passwd(cx: &Cx, s: usize) -> bool {
                 && user != "nobody"
         })
 }
+
+/// A path that can be written into COPY, WORKDIR and shell lines as it is.
+pub fn is_plain_path(p: &str, escape: char) -> bool {
+    !p.is_empty()
+        && !p.contains(escape)
+        && p.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-/+@:=,%~".contains(&b))
+}

@@ -71,7 +71,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     if let Some(p) = [Some(binary.path.as_str()), workdir.as_deref()]
         .into_iter()
         .flatten()
-        .find(|p| !needs::is_plain_path(p, doc.escape()))
+        .find(|p| !split::is_plain_path(p, doc.escape()))
     {
         return Err(Outcome::refuse(format!(
             "the path {p:?} has characters (blanks, quotes, $, escapes) dfslim will not write into COPY and RUN lines"
@@ -151,7 +151,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     let mut data = needs::data_files(cx, rt.index, &binary.path);
     data.extend(needs::context_data(cx, rt.index, &binary.path, &data));
     for (src, why) in data {
-        if !needs::is_plain_path(&src, doc.escape()) {
+        if !split::is_plain_path(&src, doc.escape()) {
             return Err(Outcome::refuse(format!(
                 "{src:?} ({why}) has characters dfslim will not write into a COPY line"
             )));

@@ -201,11 +201,3 @@ pub(super) fn context_data(
         })
         .collect()
 }
-
-/// A path that can be written into COPY, WORKDIR and shell lines as it is.
-pub(super) fn is_plain_path(p: &str, escape: char) -> bool {
-    !p.is_empty()
-        && !p.contains(escape)
-        && p.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-/+@:=,%~".contains(&b))
-}

@@ -1,0 +1,252 @@
+//! End-to-end, per ecosystem: each app of tests/e2e/apps/ with the naive
+//! Dockerfile people write is rewritten at every level with its build
+//! context; every distinct output is built on the real engine with the
+//! stand-in images, run, and must answer what checks.tsv says; sizes never
+//! grow from one level to the next; the steps each app exists to exercise
+//! (a refusal that keeps it working, a transform that must apply) are
+//! checked; and the highest level goes through `dfslim verify --smoke` too.
+//! Prints a table of sizes per level (the README's numbers).
+
+mod common;
+
+use common::e2e::{Built, app_dir, build, checks, dockerfile, engine, serves, size_of};
+use dfslim::analysis::BuildContext;
+use dfslim::pipeline::{self, Selection, Status};
+use dfslim::verify::cleanup::Janitor;
+use std::process::Command;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// What a step must have done at a level.
+enum Want {
+    Applied,
+    /// Refused, skipped or not applicable, with this in the reason.
+    Not(&'static str),
+}
+
+struct App {
+    name: &'static str,
+    /// (level, transform, what it must have done).
+    steps: &'static [(u8, &'static str, Want)],
+    /// Level `.1` at least `.2` times smaller than level `.0`.
+    ratio: Option<(u8, u8, f64)>,
+}
+
+/// Sizes may differ by a few bytes between builds of the same thing
+/// (timestamps in build outputs); a level "grows" beyond this.
+const SLACK: u64 = 64 * 1024;
+
+fn rewrite(app: &str, level: u8) -> pipeline::Run {
+    let selection = Selection {
+        level,
+        ..Selection::default()
+    };
+    let ctx = BuildContext::load(&app_dir(app));
+    pipeline::run(&dockerfile(app), &selection, Some(&ctx)).expect("the app's Dockerfile parses")
+}
+
+fn check_app(app: &App) {
+    let Some(d) = engine(&format!("e2e: {} at every level", app.name)) else {
+        return;
+    };
+    let start = Instant::now();
+    let runs: Vec<Option<pipeline::Run>> = (0..=5u8)
+        .map(|l| (l > 0).then(|| rewrite(app.name, l)))
+        .collect();
+    let texts: Vec<String> = runs
+        .iter()
+        .map(|r| {
+            r.as_ref()
+                .map_or_else(|| dockerfile(app.name), |r| r.output.clone())
+        })
+        .collect();
+    // What each level must have done.
+    for (level, id, want) in app.steps {
+        let run = runs[*level as usize].as_ref().expect("a level above 0");
+        let step = run
+            .steps
+            .iter()
+            .find(|s| s.id == *id)
+            .expect("a known transform");
+        match (want, &step.status) {
+            (Want::Applied, Status::Applied { .. }) => {}
+            (
+                Want::Not(why),
+                Status::Refused(m) | Status::Skipped(m) | Status::NotApplicable(m),
+            ) if m.to_string().contains(why) => {}
+            (_, other) => panic!(
+                "{}: level {level}: {id} should be {}: {other:?}\n--- output:\n{}",
+                app.name,
+                match want {
+                    Want::Applied => "applied".to_string(),
+                    Want::Not(w) => format!("left out with {w:?}"),
+                },
+                run.output
+            ),
+        }
+    }
+    // Build each distinct text once, side by side.
+    let mut distinct: Vec<&String> = Vec::new();
+    for t in &texts {
+        if !distinct.contains(&t) {
+            distinct.push(t);
+        }
+    }
+    let janitor = Mutex::new(Janitor::start(&d.program, false));
+    let (port, want) = checks(app.name);
+    let results: Vec<Result<(Built, f64), String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = distinct
+            .iter()
+            .map(|text| {
+                let (d, janitor, want) = (&d, &janitor, &want);
+                s.spawn(move || {
+                    let built = build(d, janitor, app.name, text)?;
+                    let stop = serves(janitor, &built.tag, port, want)?;
+                    Ok((built, stop))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut problems = Vec::new();
+    let mut sizes = Vec::new();
+    for (level, t) in texts.iter().enumerate() {
+        let k = distinct.iter().position(|d| *d == t).unwrap();
+        match &results[k] {
+            Ok((b, stop)) => {
+                let size = size_of(&b.tag);
+                eprintln!(
+                    "e2e: {} level {level}: {size:>13} bytes, built in {:5.1} s, answers; docker stop {stop:.1} s",
+                    app.name, b.seconds
+                );
+                sizes.push(size);
+            }
+            Err(e) => {
+                problems.push(format!("level {level}: {e}"));
+                sizes.push(0);
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{}: {}",
+        app.name,
+        problems.join("\n\n")
+    );
+    for l in 1..sizes.len() {
+        assert!(
+            sizes[l] <= sizes[l - 1] + SLACK,
+            "{}: the level-{l} image ({} bytes) is bigger than level {} ({} bytes)\n--- level {l}:\n{}",
+            app.name,
+            sizes[l],
+            l - 1,
+            sizes[l - 1],
+            texts[l]
+        );
+    }
+    if let Some((a, b, ratio)) = app.ratio {
+        let got = sizes[a as usize] as f64 / sizes[b as usize] as f64;
+        assert!(
+            got >= ratio,
+            "{}: level {b} is {got:.2}x smaller than level {a}, the target is {ratio}x",
+            app.name
+        );
+    }
+    // The CLI's own proof at the highest level that changes something.
+    let top = (1..=5u8).rev().find(|&l| texts[l as usize] != texts[0]);
+    if let Some(level) = top {
+        let out = Command::new(env!("CARGO_BIN_EXE_dfslim"))
+            .args(["verify", "--smoke", "--format", "json", "--level"])
+            .arg(level.to_string())
+            .arg(app_dir(app.name).join("Dockerfile"))
+            .output()
+            .expect("run dfslim verify");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{}: dfslim verify printed no JSON ({e}): {}",
+                app.name,
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}: dfslim verify --smoke at level {level}: {v:#}",
+            app.name
+        );
+        assert_eq!(v["original"]["smoke"], "pass", "{v:#}");
+        assert_eq!(v["rewritten"]["smoke"], "pass", "{v:#}");
+    }
+    eprintln!(
+        "e2e: {} sizes by level 0..5: {}; test took {:.0} s",
+        app.name,
+        sizes
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .join(" | "),
+        start.elapsed().as_secs_f64()
+    );
+}
+
+// ---- Node.js -----------------------------------------------------------------
+
+#[test]
+fn node_express() {
+    check_app(&App {
+        name: "node-express",
+        steps: &[
+            (1, "node-slim-base", Want::Applied),
+            (2, "node-cmd", Want::Applied),
+            (2, "node-multi-stage", Want::Applied),
+            (3, "node-prod-deps", Want::Applied),
+            (4, "node-distroless", Want::Applied),
+            (5, "node-strip", Want::Not("nothing to strip")),
+        ],
+        ratio: Some((0, 4, 5.0)),
+    });
+}
+
+#[test]
+fn node_typescript() {
+    check_app(&App {
+        name: "node-typescript",
+        steps: &[
+            (2, "node-cmd", Want::Applied),
+            (3, "node-prod-deps", Want::Applied),
+            (4, "node-distroless", Want::Applied),
+        ],
+        ratio: None,
+    });
+}
+
+/// A native addon compiled by node-gyp: slim is refused (no python3, make,
+/// g++), and the split, a runtime on slim and distroless still load it.
+#[test]
+fn node_native() {
+    check_app(&App {
+        name: "node-native",
+        steps: &[
+            (
+                1,
+                "node-slim-base",
+                Want::Not("node-gyp needs python3, make and g++"),
+            ),
+            (2, "node-multi-stage", Want::Applied),
+            (4, "node-distroless", Want::Applied),
+        ],
+        ratio: None,
+    });
+}
+
+#[test]
+fn node_workspace() {
+    check_app(&App {
+        name: "node-workspace",
+        steps: &[
+            (2, "node-cmd", Want::Applied),
+            (3, "node-prod-deps", Want::Applied),
+        ],
+        ratio: None,
+    });
+}
