@@ -598,3 +598,83 @@ fn emit_bake_has_the_shape_of_the_bake_reference() {
             .all(|t| t.get("no-cache").is_none())
     );
 }
+
+/// The exit code is the worst outcome of all files: 0 all fine, 1 a smoke
+/// test failed, 2 an error; a file whose container fails never stops the
+/// others; Markdown puts errors first, then smoke failures, then the rest.
+#[test]
+fn exit_code_is_the_worst_outcome() {
+    let fake = Fake::new();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // Hygiene rewrites both (`apk add --no-cache`); no EXPOSE: one-shots.
+    let one_shot = "FROM alpine:3.20\nRUN apk update && apk add curl\nCMD [\"true\"]\n";
+    write(&root.join("services/ok/Dockerfile"), one_shot);
+    write(
+        &root.join("services/crash/Dockerfile"),
+        &format!("# fake: exit 3\n{one_shot}"),
+    );
+    let smoke = |format: &str, args: &[&str]| {
+        let mut all = vec!["verify", "--smoke", "--format", format];
+        all.extend_from_slice(args);
+        all.push(".");
+        fake.dfslim(root, &all, &[])
+    };
+
+    // A smoke failure: exit 1, the other file still verified and passing.
+    let out = smoke("json", &[]);
+    let v = json(&out);
+    assert_eq!(out.status.code(), Some(1), "{}\n{v:#}", stderr(&out));
+    assert_eq!(
+        names(&v),
+        ["services/crash/Dockerfile", "services/ok/Dockerfile"]
+    );
+    let (crash, ok) = (files(&v)[0], files(&v)[1]);
+    assert_eq!(crash["changed"], true, "{crash:#}");
+    for side in ["original", "rewritten"] {
+        assert_eq!(crash[side]["smoke"], "fail", "{crash:#}");
+        assert_eq!(ok[side]["smoke"], "pass", "{ok:#}");
+    }
+    assert_eq!(crash["error"], Value::Null);
+    assert_eq!(v["totals"]["smoke_failed"], 1);
+    assert_eq!(v["totals"]["errors"], 0);
+
+    // Without --smoke nothing runs: exit 0.
+    let runs = || {
+        fake.calls()
+            .iter()
+            .filter(|(_, a)| a.starts_with("run "))
+            .count()
+    };
+    assert_eq!(runs(), 4, "both sides of both files");
+    let out = fake.dfslim(root, &["verify", "--format", "json", "."], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(runs(), 4);
+
+    // And a build that fails: exit 2, the worst, and both others still done.
+    write(&root.join("services/broken/Dockerfile"), BROKEN_BUILD);
+    let out = smoke("json", &["--all"]);
+    let v = json(&out);
+    assert_eq!(out.status.code(), Some(2), "{}\n{v:#}", stderr(&out));
+    assert_eq!(v["totals"]["files"], 3);
+    assert_eq!(v["totals"]["errors"], 1);
+    assert_eq!(v["totals"]["smoke_failed"], 1);
+    assert_eq!(files(&v)[2]["original"]["smoke"], "pass");
+
+    // The pull-request table: the error, then the smoke failure, then the rest.
+    let out = smoke("markdown", &["--all"]);
+    assert_eq!(out.status.code(), Some(2));
+    let md = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| ")).collect();
+    assert_eq!(rows.len(), 4, "{md}");
+    assert!(
+        rows[1].contains("**error**") && rows[1].contains("services/broken"),
+        "{md}"
+    );
+    assert!(
+        rows[2].contains("**smoke fail**") && rows[2].contains("services/crash"),
+        "{md}"
+    );
+    assert!(rows[3].contains("services/ok"), "{md}");
+    assert!(md.contains("fake: exited with code 3"), "the log: {md}");
+}
