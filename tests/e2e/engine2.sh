@@ -50,6 +50,18 @@ pid_alive() {
     [[ $(cat "/proc/$pid/comm" 2>/dev/null) == dockerd ]]
 }
 
+# The dockerd just started in the background ($!) is still there: until it
+# has exec'd, its name is still bash's or setsid's (on a loaded machine that
+# can outlast the first `docker version`).
+launched_alive() {
+  local pid=$1
+  kill -0 "$pid" 2>/dev/null || return 1
+  case $(cat "/proc/$pid/comm" 2>/dev/null) in
+    dockerd | setsid | bash) [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] ;;
+    *) return 1 ;;
+  esac
+}
+
 bridge_up() {
   if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
     ip link add name "$BRIDGE" type bridge || die "cannot make the bridge $BRIDGE"
@@ -88,7 +100,7 @@ start() {
   fi
   local deadline=$((SECONDS + TIMEOUT))
   until up; do
-    if ! pid_alive "$pid"; then
+    if ! launched_alive "$pid"; then
       tail -n 30 "$LOG_FILE" >&2 || true
       die "the second dockerd (pid $pid) exited during start-up; log: $LOG_FILE"
     fi
