@@ -187,3 +187,28 @@ fn a_node_development_target_stays_while_production_is_slimmed() {
         "{output}"
     );
 }
+
+/// awesome-compose's react-express-mongodb backend: the last stage is
+/// `dev-envs` (FROM a `development` stage). What ships is a development
+/// image, so no step has anything to do: each says so, none refuses as if
+/// it had tried (node-cmd once refused over `npm run dev`'s nodemon).
+#[test]
+fn a_shipped_development_stage_is_left_as_is_by_every_step() {
+    let text = "FROM node:lts-buster-slim AS development\nWORKDIR /usr/src/app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\nCMD [ \"npm\", \"run\", \"dev\" ]\n\nFROM development as dev-envs\nRUN apt-get update && apt-get install -y git\nCMD [ \"npm\", \"run\", \"dev\" ]\n";
+    let run = pipeline::run_with(text, &Selection::default(), Input::default()).unwrap();
+    assert_eq!(run.output, text);
+    for s in &run.steps {
+        match &s.status {
+            Status::NotApplicable(why) if s.id.starts_with("node-") || s.id.contains("apt") => {
+                let why = why.to_string();
+                assert!(
+                    why.contains("`dev-envs` is a development stage") && why.contains("left as is"),
+                    "{}: {why}",
+                    s.id
+                );
+            }
+            Status::NotApplicable(_) => {}
+            other => panic!("{}: {other:?}", s.id),
+        }
+    }
+}
