@@ -212,3 +212,50 @@ fn a_shipped_development_stage_is_left_as_is_by_every_step() {
         }
     }
 }
+
+/// A service of awesome-compose whose compose file builds `target`: that
+/// stage is byte for byte the same after level 5, and the file's report
+/// names the compose service for it.
+fn compose_target_is_kept(project: &str, dockerfile: &str, target: &str) {
+    let root = common::repo()
+        .join("../shared/realworld/awesome-compose")
+        .join(project);
+    if !root.is_dir() {
+        return common::skip_without_data(project, "../shared/realworld is not here");
+    }
+    let runs = common::realworld_runs(&root);
+    let (_, input, output, targets, ctx) = runs
+        .iter()
+        .find(|r| r.0.ends_with(dockerfile))
+        .unwrap_or_else(|| panic!("{project}/{dockerfile}"));
+    assert!(ctx.is_some(), "{project}: the compose context was not read");
+    assert!(
+        targets.built.iter().any(|t| t.stage == target),
+        "{project}: {targets:?}"
+    );
+    assert_eq!(stage_text(input, target), stage_text(output, target));
+    assert!(stage_text(input, target).is_some());
+    let doc = Document::parse(input.as_str()).unwrap();
+    let facts = Facts::with_targets(&doc, ctx.as_ref(), targets);
+    let i = doc
+        .stages()
+        .iter()
+        .position(|s| s.name_lower().as_deref() == Some(target))
+        .unwrap();
+    let why = facts.frozen(i).expect("the targeted stage is frozen");
+    assert!(why.contains("compose service"), "{why}");
+}
+
+/// Node: react-express-mongodb's backend builds `development` (nodemon); the
+/// file's last stage, dev-envs, is a development image too.
+#[test]
+fn react_express_mongodb_backend_development_target_is_kept() {
+    compose_target_is_kept("react-express-mongodb", "backend/Dockerfile", "development");
+}
+
+/// Python: flask's compose builds `builder` (the app runs there); its cache
+/// mount for pip is the user's and stays.
+#[test]
+fn flask_builder_target_is_kept() {
+    compose_target_is_kept("flask", "app/Dockerfile", "builder");
+}
