@@ -231,10 +231,13 @@ pub fn batch_text(o: &Outcome) -> String {
     s.push('\n');
     s.push_str(&totals_line(o));
     s.push('\n');
+    let before = s.len();
     for r in &o.reports {
         problems(&mut s, r);
     }
-    s.push('\n');
+    if s.len() > before {
+        s.push('\n');
+    }
     for e in &o.engines {
         s.push_str(&engine_line(e));
     }
