@@ -79,6 +79,11 @@ impl Transform for RustCmd {
             if !rust_here(cx) {
                 return Outcome::not_applicable("the image does not build or run Rust");
             }
+            if cx.rust().shipped(cx.doc, cx.facts).is_empty() {
+                return Outcome::not_applicable(
+                    "the command runs no cargo and no binary a `cargo build` of the file makes",
+                );
+            }
             return Outcome::not_applicable(
                 "the image runs a release binary in exec form already (no `cargo run`, no debug build)",
             );

@@ -167,8 +167,9 @@ fn needs_full(cx: &Cx, s: usize, base: &str, unchecked: &mut Vec<String>) -> Opt
                 for l in &c.libraries {
                     let missing = l.missing_to_build(&has);
                     if !missing.is_empty() {
-                        let what = if l.vendored {
-                            "OpenSSL built from source (the vendored feature)".to_string()
+                        let what = if l.krate == "openssl-src" {
+                            "OpenSSL built from source (openssl-src, the vendored feature)"
+                                .to_string()
                         } else {
                             l.krate.clone()
                         };
