@@ -610,7 +610,7 @@ fn bins(root: &Path, t: &toml::Table, package: &str) -> Vec<String> {
                         format!("src/bin/{name}.rs")
                     }
                 },
-                |p| normalize(p),
+                normalize,
             );
             names.push(name.to_string());
             paths.push(path);

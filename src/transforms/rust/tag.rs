@@ -116,8 +116,8 @@ impl RustTag {
         table
             .default_release
             .iter()
-            .filter(|(from, _)| numbers(from).is_some_and(|(a, b, p)| (a, b, p.unwrap_or(0)) <= v))
-            .last()
+            .rev()
+            .find(|(from, _)| numbers(from).is_some_and(|(a, b, p)| (a, b, p.unwrap_or(0)) <= v))
             .map(|(_, r)| r.clone())
     }
 
