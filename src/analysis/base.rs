@@ -19,6 +19,8 @@ pub enum Family {
     Scratch,
     /// The Docker Official node image.
     Node,
+    /// The Docker Official python image.
+    Python,
     /// Anything else (a vendor image, a variable, an unknown base).
     Other,
 }
@@ -94,6 +96,15 @@ pub fn classify(image: &ImageRef, tag: Option<String>) -> BaseImage {
             Libc::Glibc
         };
         (Family::Node, libc)
+    } else if is_official(&repository, "python") {
+        let libc = if t.contains("alpine") {
+            Libc::Musl
+        } else if t.contains("windowsservercore") || t.contains("nanoserver") {
+            Libc::Unknown
+        } else {
+            Libc::Glibc
+        };
+        (Family::Python, libc)
     } else {
         match last {
             "alpine" => (Family::Alpine, Libc::Musl),

@@ -10,6 +10,7 @@ pub mod context;
 pub mod env;
 pub mod go;
 pub mod node;
+pub mod python;
 pub mod shell;
 pub mod stages;
 pub mod targets;
@@ -18,6 +19,7 @@ pub use base::{Family, Libc};
 pub use context::BuildContext;
 pub use go::{Cgo, GoBuild, GoFacts, Output};
 pub use node::NodeFacts;
+pub use python::PythonFacts;
 pub use stages::{Source, StageFacts};
 pub use targets::{Target, Targets};
 
@@ -37,6 +39,7 @@ pub struct Facts<'c> {
     copied_from: Vec<Vec<String>>,
     go: OnceLock<GoFacts>,
     node: OnceLock<NodeFacts>,
+    python: OnceLock<PythonFacts>,
     image: OnceLock<Vec<usize>>,
 }
 
@@ -69,6 +72,7 @@ impl<'c> Facts<'c> {
             copied_from,
             go: OnceLock::new(),
             node: OnceLock::new(),
+            python: OnceLock::new(),
             image: OnceLock::new(),
         }
     }
@@ -84,6 +88,11 @@ impl<'c> Facts<'c> {
         self.node.get_or_init(|| NodeFacts::of(doc, self))
     }
 
+    /// The Python facts, worked out the first time they are asked for.
+    pub fn python(&self, doc: &Document) -> &PythonFacts {
+        self.python.get_or_init(|| PythonFacts::of(doc, self))
+    }
+
     /// True when some stage of the file belongs to `eco` (`Any`: always).
     pub fn has(&self, eco: Ecosystem, doc: &Document) -> bool {
         match eco {
@@ -92,6 +101,7 @@ impl<'c> Facts<'c> {
                 self.stages.iter().any(|s| s.family == Family::Golang) || self.go(doc).any()
             }
             Ecosystem::Node => self.node(doc).any(),
+            Ecosystem::Python => self.python(doc).any(),
             _ => false,
         }
     }

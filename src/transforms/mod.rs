@@ -9,11 +9,12 @@
 pub mod go;
 pub mod node;
 pub mod pin;
+pub mod python;
 pub mod rebase;
 pub mod split;
 pub mod text;
 
-use crate::analysis::{Facts, GoFacts, NodeFacts};
+use crate::analysis::{Facts, GoFacts, NodeFacts, PythonFacts};
 use crate::edit::Edit;
 use crate::syntax::Document;
 
@@ -40,6 +41,11 @@ impl Cx<'_> {
     /// The Node.js facts of the document.
     pub fn node(&self) -> &NodeFacts {
         self.facts.node(self.doc)
+    }
+
+    /// The Python facts of the document.
+    pub fn python(&self) -> &PythonFacts {
+        self.facts.python(self.doc)
     }
 }
 
@@ -129,6 +135,11 @@ const GROUPS: &[&dyn Transform] = &[
     &node::prod_deps::NodeProdDeps,
     &node::distroless::NodeDistroless,
     &node::strip::NodeStrip,
+    &python::slim_base::PythonSlimBase,
+    &python::multi_stage::PythonMultiStage,
+    &python::no_cache::PythonNoCache,
+    &python::distroless::PythonDistroless,
+    &python::strip::PythonStrip,
 ];
 
 /// Every transform, in the order the pipeline runs them: by level, and
