@@ -155,8 +155,10 @@ impl Needs {
         let t = &catalog::tables().python;
         if let Some(n) = t.no_binary_runtime.iter().find(|n| n.package == name) {
             if !self.source_builds.iter().any(|(p, _)| p == name) {
-                self.source_builds
-                    .push((name.to_string(), "built from source (--no-binary)".into()));
+                self.source_builds.push((
+                    name.to_string(),
+                    "is built from source (--no-binary)".into(),
+                ));
                 self.build.push((name.to_string(), n.build.clone()));
             }
             for lib in &n.runtime {
@@ -170,7 +172,11 @@ impl Needs {
     /// Takes `names` (with the file they came from) into account.
     fn names(&mut self, names: &[String]) {
         for n in names {
-            self.add_native(n, "has no wheel for Linux: pip builds it from source", true);
+            self.add_native(
+                n,
+                "has no wheel for Linux, so pip builds it from source",
+                true,
+            );
             self.add_native(n, "", false);
         }
     }
@@ -322,7 +328,10 @@ pub fn needs(doc: &Document, facts: &Facts, s: usize, i: &Install) -> Needs {
                     n.git.push(l.name.clone());
                 }
                 if l.sdist_only && !l.git {
-                    let why = format!("has no wheel in {}: it is built from source", kind.file());
+                    let why = format!(
+                        "has no wheel in {}, so it is built from source",
+                        kind.file()
+                    );
                     if !n.source_builds.iter().any(|(p, _)| *p == l.name) {
                         n.source_builds.push((l.name.clone(), why.clone()));
                         let build = catalog::tables()

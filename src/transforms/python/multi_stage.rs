@@ -585,7 +585,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         }
     }
     if tag.variant == Variant::Full {
-        unchecked.push(
+        notes.push(
             "the packages were installed on the full image: one that loads a system library dfslim's table does not list would fail at import on slim (dfslim verify --smoke runs it)"
                 .to_string(),
         );
@@ -593,6 +593,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
 
     // The command: runners stay in the builder.
     let mut said_cmd = Vec::new();
+    let mut dev_noted = false;
     for p in [&rt.entrypoint, &rt.cmd].into_iter().flatten() {
         let what = if p.entrypoint { "ENTRYPOINT" } else { "CMD" };
         let ins = &doc.instructions()[p.ins];
@@ -609,7 +610,19 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
             }
             continue;
         };
-        if let Some(why) = cmd::dev_server(argv) {
+        // ENTRYPOINT ["python", "manage.py"] + CMD ["runserver"] read as one.
+        let whole: Vec<String> = match (&rt.entrypoint, p.entrypoint) {
+            (Some(e), false) if !e.shell_form => e
+                .argv
+                .iter()
+                .flatten()
+                .chain(argv.iter())
+                .cloned()
+                .collect(),
+            _ => argv.clone(),
+        };
+        if let Some(why) = cmd::dev_server(&whole).filter(|_| !dev_noted) {
+            dev_noted = true;
             notes.push(format!(
                 "the {what} on {}: {why}; dfslim keeps it (for production, serve the app with gunicorn or uvicorn)",
                 Loc::of(ins)

@@ -217,11 +217,17 @@ fn needs_full(cx: &Cx, s: usize, base: &str, unchecked: &mut Vec<String>) -> Opt
                 let from = if n.read.is_empty() {
                     String::new()
                 } else {
-                    format!(" ({})", listing(&n.read, ", "))
+                    format!(" (in {})", listing(&n.read, ", "))
+                };
+                let them = if missing.len() == 1 { "it" } else { "them" };
+                let needed = match missing.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => {
+                        format!("{} and {last}", listing(rest, ", "))
+                    }
+                    _ => listing(&missing, ", "),
                 };
                 return Some(format!(
-                    "{name}{from} {why}: that needs {}, which {base} does not have; install them in the stage (apt-get install), or keep the full image",
-                    listing(&missing, ", ")
+                    "{name}{from} {why}, which needs {needed}; {base} does not have {them}: install {them} in the stage (apt-get install), or keep the full image",
                 ));
             }
         }
