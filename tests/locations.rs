@@ -35,7 +35,7 @@ fn claims(message: &str) -> Vec<Claim> {
     }
     if m.contains("installs") {
         out.push(("an install", |t| {
-            ["install", "apk add", "add ", "pip", "npm", "yarn"]
+            ["install", "apk add", "add ", "pip", "npm", "yarn", "uv sync"]
                 .iter()
                 .any(|w| t.contains(w))
         }));

@@ -5,7 +5,7 @@ ENV DJANGO_SETTINGS_MODULE=shop.settings
 
 WORKDIR /code
 COPY requirements.txt /code/
-RUN pip install --upgrade pip && python -m pip install -r requirements.txt
+RUN pip install --no-cache-dir --upgrade pip && python -m pip install --no-cache-dir -r requirements.txt
 COPY . /code/
 RUN python manage.py collectstatic --noinput
 

@@ -1,5 +1,5 @@
 FROM python:3.11-slim-bookworm
-RUN pip install pipenv
+RUN pip install --no-cache-dir pipenv
 WORKDIR /app
 COPY Pipfile Pipfile.lock ./
 RUN pipenv install --system --deploy --dev

@@ -3,11 +3,11 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONUNBUFFERED=1 \
     POETRY_NO_INTERACTION=1
 
-RUN pip install poetry==1.8.3
+RUN pip install --no-cache-dir poetry==1.8.3
 
 WORKDIR /srv/shop
 COPY pyproject.toml poetry.lock ./
-RUN poetry config virtualenvs.create false && poetry install --no-root
+RUN poetry config virtualenvs.create false && poetry install --no-cache --no-root
 COPY . .
 
 EXPOSE 8000

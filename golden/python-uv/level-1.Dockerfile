@@ -5,7 +5,7 @@ COPY --from=ghcr.io/astral-sh/uv:0.5.11 /uv /uvx /bin/
 
 WORKDIR /app
 COPY pyproject.toml uv.lock .python-version ./
-RUN uv sync --frozen
+RUN uv sync --no-cache --frozen
 COPY . .
 
 EXPOSE 8002
