@@ -262,7 +262,11 @@ fn python_flask() {
         steps: &[
             (1, "python-slim-base", Want::Applied),
             (2, "python-multi-stage", Want::Applied),
-            (3, "python-no-cache", Want::Not("stay in stage `builder`")),
+            (
+                3,
+                "python-no-cache",
+                Want::Not("no dev dependencies are installed"),
+            ),
             (
                 4,
                 "python-distroless",

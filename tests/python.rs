@@ -452,44 +452,72 @@ fn dev_dependencies_and_caches_leave_the_image() {
         "{}",
         r.output
     );
-    // An image that installs its packages itself: the caches ship, flags go in once.
+    // Installer caches have one owner, the hygiene step pip-no-cache (level
+    // 1, any image): python-no-cache never writes a cache flag, so none is
+    // ever doubled, whatever the file already does.
     let one = "FROM python:3.11-slim\nCOPY . .\nRUN pip install -r requirements.txt && pip install --no-cache-dir gunicorn\nCMD [\"gunicorn\", \"app:app\"]\n";
-    let r = run(one, 3, None);
-    assert!(
-        r.output.contains("RUN pip install --no-cache-dir -r requirements.txt && pip install --no-cache-dir gunicorn\n"),
-        "{}",
-        r.output
-    );
+    for level in [1, 3, 5] {
+        let r = run(one, level, None);
+        assert!(
+            r.output.contains("RUN pip install --no-cache-dir -r requirements.txt && pip install --no-cache-dir gunicorn\n"),
+            "{}",
+            r.output
+        );
+        assert_eq!(said(&r, "pip-no-cache").0, "applied");
+        if level >= 3 {
+            let (what, msg) = said(&r, "python-no-cache");
+            assert_eq!(what, "n/a", "{msg}");
+            assert!(msg.contains("installer caches are pip-no-cache's"), "{msg}");
+        }
+    }
     for (df, why) in [
         (
             "FROM python:3.11-slim\nENV PIP_NO_CACHE_DIR=1\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n",
-            "keeps no cache already",
+            "PIP_NO_CACHE_DIR is set",
         ),
         (
             "FROM python:3.11-slim\nCOPY . .\nRUN pip install -r requirements.txt && rm -rf /root/.cache\nCMD [\"python\", \"app.py\"]\n",
-            "removes the cache",
+            "already removes pip's cache",
         ),
         (
             "FROM python:3.11-slim\nCOPY . .\nRUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n",
-            "mounts it",
+            "cache mount",
         ),
     ] {
         let r = run(df, 3, None);
-        let (what, msg) = said(&r, "python-no-cache");
+        let (what, msg) = said(&r, "pip-no-cache");
         assert_eq!(what, "n/a", "{df}: {msg}");
         assert!(msg.contains(why), "{msg}");
+        assert_eq!(said(&r, "python-no-cache").0, "n/a");
         assert!(!r.output.contains("--no-cache-dir"), "{}", r.output);
     }
-    // After the split the cache stays in the builder: nothing to add.
+    // uv: python-no-cache takes the dev group out, pip-no-cache the cache;
+    // each flag once, at every level, also on dfslim's own output.
+    let both = "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install uv\nRUN uv sync --frozen\nRUN pip install --no-cache-dir gunicorn\nCMD [\"uv\", \"run\", \"uvicorn\", \"main:app\"]\n";
+    for level in 1..=5 {
+        let r = run(both, level, Some(uv.path()));
+        for l in r.output.lines().filter(|l| l.starts_with("RUN ")) {
+            for flag in ["--no-cache-dir", "--no-cache ", "--no-dev"] {
+                assert!(l.matches(flag).count() <= 1, "level {level}: {l}");
+            }
+        }
+        let sync = r.output.lines().find(|l| l.contains("uv sync")).unwrap();
+        if level == 1 || level == 2 {
+            assert!(sync.contains("--no-cache"), "level {level}: {}", r.output);
+        }
+    }
+    // After the split the caches stay in the builder, which does not ship:
+    // neither step writes a flag there.
     let ok = context(&[("requirements.txt", "flask==3.1.0\n")]);
     let r = run(
         "FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n",
         3,
         Some(ok.path()),
     );
-    let (what, msg) = said(&r, "python-no-cache");
+    assert_eq!(said(&r, "python-no-cache").0, "n/a");
+    let (what, msg) = said(&r, "pip-no-cache");
     assert_eq!(what, "n/a");
-    assert!(msg.contains("stay in stage `builder`"), "{msg}");
+    assert!(msg.contains("does not ship"), "{msg}");
     assert!(!r.output.contains("--no-cache-dir"));
 }
 
@@ -504,7 +532,7 @@ fn compose_project(name: &str) -> Option<(String, String, String)> {
         return None;
     }
     let cwd = std::env::current_dir().unwrap();
-    let found = walk::discover(&[dir.clone()], &walk::Filter::default());
+    let found = walk::discover(std::slice::from_ref(&dir), &walk::Filter::default());
     let (builds, _) = compose::map_all(&found.composes, &cwd);
     let plan = Plan {
         compose: builds,

@@ -875,7 +875,7 @@ mod tests {
     use crate::syntax::Document;
 
     fn steps(run: &str) -> Vec<Step> {
-        let doc = Document::parse(&format!("FROM python:3.12\nRUN {run}\n")).unwrap();
+        let doc = Document::parse(format!("FROM python:3.12\nRUN {run}\n")).unwrap();
         let (lines, _) = crate::analysis::commands::command_lines(&doc, &doc.instructions()[1]);
         lines.iter().map(|l| step(1, l)).collect()
     }

@@ -455,7 +455,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
             if !python
                 && !cmd::is_pip(&l.name)
                 && l.name != "virtualenv"
-                && !table.build_commands.iter().any(|c| *c == l.name)
+                && !table.build_commands.contains(&l.name)
             {
                 return Err(Outcome::refuse(format!(
                     "{} runs `{}`, which may write files outside {workdir} and {env_dir} that the runtime would not get",

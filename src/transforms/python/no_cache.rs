@@ -1,24 +1,27 @@
-//! `python-no-cache` (level 3): only what runs: no dev dependencies and no
-//! installer caches in the image.
+//! `python-no-cache` (level 3): only what runs: no dev dependencies in the
+//! image.
 //!
 //! **What**: in the stage whose environment ships (the image's own, or the
 //! builder the runtime copies the environment from), an install that takes
 //! the project's dev dependencies leaves them out: `uv sync` -> `uv sync
 //! --no-dev`, `poetry install` -> `poetry install --only main` (`--no-dev`
-//! for poetry before 1.2), `pipenv install --dev` loses `--dev`. In an image
-//! that installs its packages itself (no builder, so the installers'
-//! caches ship), `pip install` gets `--no-cache-dir` and `uv sync` / `uv pip
-//! install` / `poetry install` get `--no-cache`; not when the command has
-//! the flag already, `PIP_NO_CACHE_DIR` / `UV_NO_CACHE` is set, the same
-//! RUN removes the cache, or a cache mount keeps it out of the layer.
-//! After the level-2 split the caches stay in the builder (the runtime
-//! copies the environment and the app only): then there is nothing to add,
-//! and the step says so rather than write a flag that saves nothing.
+//! for poetry before 1.2), `pipenv install --dev` loses `--dev`.
+//!
+//! **Installer caches are not this step's**: the hygiene step
+//! `pip-no-cache` (level 1, src/transforms/any/pip_no_cache.rs) is the one
+//! owner of `--no-cache-dir` / `--no-cache` for pip, uv and poetry, in every
+//! stage that ships, Python image or not. Two steps writing the same flag
+//! would double it or disagree about when it pays (level 1 there, level 3
+//! here); the hygiene step applies to every image and already knows every
+//! way the cache is kept out (the flag, `PIP_NO_CACHE_DIR` / `UV_NO_CACHE`,
+//! an `rm` in the RUN, a cache mount). After the level-2 split the caches
+//! stay in the builder, which does not ship, so neither step writes a flag
+//! there. This step keeps what is Python-specific: which dependencies the
+//! app needs.
 //!
 //! **Why**: dev dependency groups (pytest, linters, type checkers) are
 //! packages the running app never imports: 6,706,039 bytes of the uv app
-//! here. pip keeps every wheel it downloads in ~/.cache/pip, in the layer,
-//! where nothing reads it again: 20,158,599 bytes for numpy + aiohttp.
+//! here.
 //! `PYTHONDONTWRITEBYTECODE` is not added: measured, it saves 0 bytes where
 //! dfslim would put it (pip compiles what it installs whatever it says; in
 //! the runtime it only stops writes to the container's layer) and costs
@@ -37,7 +40,7 @@ use crate::analysis::python::cmd::{self, Dev, Install, Tool};
 use crate::analysis::stages::{Source, StageFacts};
 use crate::edit::Edit;
 use crate::message::Loc;
-use crate::syntax::{Keyword, Span};
+use crate::syntax::Span;
 use crate::transforms::text::listing;
 use crate::transforms::{Cx, Outcome, Transform};
 
@@ -88,7 +91,6 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     let st = &facts.stages[src];
     let mut edits = Vec::new();
     let mut said = Vec::new();
-    let mut skipped = Vec::new();
     let installs: Vec<&Install> = py.installs_in(src).collect();
 
     // Dev dependencies.
@@ -155,62 +157,10 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         }
     }
 
-    // Installer caches, where they ship.
-    if own {
-        for i in &installs {
-            let at = st.at(doc, i.ins);
-            let (flag, env) = match i.tool {
-                Tool::Pip => ("--no-cache-dir", "PIP_NO_CACHE_DIR"),
-                Tool::Uv => ("--no-cache", "UV_NO_CACHE"),
-                Tool::Poetry => ("--no-cache", ""),
-                Tool::Pipenv => continue,
-            };
-            if i.no_cache || (!env.is_empty() && at.env.is_set(env)) {
-                skipped.push(format!(
-                    "{} on {} keeps no cache already",
-                    i.tool.name(),
-                    Loc::at(doc, i.ins)
-                ));
-                continue;
-            }
-            if cache_kept_out(cx, i.ins) {
-                skipped.push(format!(
-                    "the RUN on {} removes the cache or mounts it",
-                    Loc::at(doc, i.ins)
-                ));
-                continue;
-            }
-            if i.tool == Tool::Poetry && poetry_before(cx, src, (1, 2, 1)) {
-                skipped.push(format!(
-                    "poetry before 1.2.1 on {} has no --no-cache",
-                    Loc::at(doc, i.ins)
-                ));
-                continue;
-            }
-            let verb = i.verb_word();
-            edits.push(Edit::insert(verb.span.end, format!(" {flag}")));
-            said.push(format!(
-                "{} {flag} on {}: the download cache stays out of the image",
-                i.tool.name(),
-                Loc::at(doc, i.ins)
-            ));
-        }
-    } else if installs
-        .iter()
-        .any(|i| i.tool != Tool::Pipenv && !i.no_cache)
-    {
-        skipped.push(format!(
-            "the installers' caches stay in stage {}: the runtime copies the environment and the app only",
-            crate::analysis::targets::stage_name(doc, src)
-        ));
-    }
     if edits.is_empty() {
-        let why = if skipped.is_empty() {
-            "no dev dependencies are installed and no installer cache reaches the image".to_string()
-        } else {
-            listing(&skipped, "; ")
-        };
-        return Err(Outcome::not_applicable(why));
+        return Err(Outcome::not_applicable(
+            "no dev dependencies are installed (installer caches are pip-no-cache's)",
+        ));
     }
     Ok(Outcome::apply(edits, said.join("; ")))
 }
@@ -221,7 +171,7 @@ fn dev_needed(cx: &Cx, st: &StageFacts, i: &Install, dev: &[String]) -> Option<S
     let doc = cx.doc;
     let is_dev = |w: &str| {
         let n = cmd::normalize(w.rsplit('/').next().unwrap_or(w));
-        dev.iter().any(|d| *d == n)
+        dev.contains(&n)
     };
     for &r in st.runs.iter().filter(|&&r| r > i.ins) {
         for l in command_lines(doc, &doc.instructions()[r]).0 {
@@ -256,24 +206,6 @@ fn dev_needed(cx: &Cx, st: &StageFacts, i: &Install, dev: &[String]) -> Option<S
         }
     }
     None
-}
-
-/// True when the RUN of `ins` removes the installer cache or keeps it in a cache mount.
-fn cache_kept_out(cx: &Cx, ins: usize) -> bool {
-    let doc = cx.doc;
-    let i = &doc.instructions()[ins];
-    if i.keyword != Keyword::Run {
-        return false;
-    }
-    let mounts = i.flags.iter().any(|f| {
-        f.name().eq_ignore_ascii_case("mount")
-            && f.value().is_some_and(|v| v.contains("type=cache"))
-    });
-    mounts
-        || command_lines(doc, i)
-            .0
-            .iter()
-            .any(|l| l.name == "rm" && l.args.iter().any(|a| a.value.contains(".cache")))
 }
 
 /// True when the stage pip-installs poetry at a version before `v`.
