@@ -606,3 +606,15 @@ fn awesome_compose_python_builders_stay_as_they_are() {
         );
     }
 }
+
+/// `python -m venv $VIRTUAL_ENV` with `ENV VIRTUAL_ENV=...` above is that
+/// path (awesome-compose's nginx-wsgi-flask writes it so).
+#[test]
+fn a_venv_named_by_a_variable_is_its_value() {
+    let ok = context(&[("requirements.txt", "flask==3.1.0\n")]);
+    let df = "FROM python:3.11\nWORKDIR /home/app\nCOPY . .\nENV VIRTUAL_ENV=/home/app/venv\nRUN python -m venv $VIRTUAL_ENV\nENV PATH=\"$VIRTUAL_ENV/bin:$PATH\"\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n";
+    let r = run(df, 2, Some(ok.path()));
+    let (what, msg) = said(&r, "python-multi-stage");
+    assert_eq!(what, "applied", "{msg}\n{}", r.output);
+    assert!(msg.contains("the venv /home/app/venv"), "{msg}");
+}

@@ -56,8 +56,15 @@ impl PythonFacts {
                             uses |= i.what != What::Tools;
                             p.installs.push((st.index, *i));
                         }
-                        Step::Venv(v) => {
+                        Step::Venv(mut v) => {
                             uses = true;
+                            // `python -m venv $VIRTUAL_ENV` with the ENV set above.
+                            if v.path.contains('$')
+                                && let Some(path) =
+                                    st.at(doc, r).env.expand_strict(&v.path, doc.escape())
+                            {
+                                v.path = path;
+                            }
                             p.venvs.push((st.index, v));
                         }
                         Step::Wheels => {
