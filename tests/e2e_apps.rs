@@ -320,3 +320,23 @@ fn python_uv() {
         ratio: Some((0, 4, 10.0)),
     });
 }
+
+/// aiohttp and numpy on python:3.11-slim (the hygiene app): already slim,
+/// split into a venv, and on 3.11 distroless python runs the venv.
+#[test]
+fn python_hygiene_pip() {
+    check_app(&App {
+        name: "hygiene-pip",
+        steps: &[
+            (
+                1,
+                "python-slim-base",
+                Want::Not("the python stage already uses a slim image"),
+            ),
+            (1, "pip-no-cache", Want::Applied),
+            (2, "python-multi-stage", Want::Applied),
+            (4, "python-distroless", Want::Applied),
+        ],
+        ratio: None,
+    });
+}
