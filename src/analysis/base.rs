@@ -19,6 +19,8 @@ pub enum Family {
     Scratch,
     /// The Docker Official node image.
     Node,
+    /// The Docker Official rust image.
+    Rust,
     /// The Docker Official python image.
     Python,
     /// Anything else (a vendor image, a variable, an unknown base).
@@ -96,6 +98,13 @@ pub fn classify(image: &ImageRef, tag: Option<String>) -> BaseImage {
             Libc::Glibc
         };
         (Family::Node, libc)
+    } else if is_official(&repository, "rust") {
+        let libc = if t.contains("alpine") {
+            Libc::Musl
+        } else {
+            Libc::Glibc
+        };
+        (Family::Rust, libc)
     } else if is_official(&repository, "python") {
         let libc = if t.contains("alpine") {
             Libc::Musl
