@@ -40,11 +40,12 @@
 //! `COPY --from=builder /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/`.
 
 mod accounts;
+mod glibc_runtime;
 mod runs;
 
 use crate::analysis::base::BaseImage;
 use crate::analysis::stages::{Base, Process, Source};
-use crate::analysis::{Cgo, Family, Libc, StageFacts, covers};
+use crate::analysis::{Family, Libc, StageFacts, covers};
 use crate::catalog;
 use crate::edit::Edit;
 use crate::message::Loc;
@@ -74,6 +75,12 @@ impl Transform for ScratchRuntime {
         match plan(cx) {
             Ok(o) | Err(o) => o,
         }
+    }
+
+    /// A glibc binary on a Debian runtime needs no cgo-off: it gets
+    /// distroless base of the same release (or the reason it stays).
+    fn runs_without(&self, dep: &str, cx: &Cx) -> bool {
+        dep == "cgo-off" && glibc_runtime::glibc_builder(cx).is_some()
     }
 }
 
@@ -162,7 +169,10 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
             "no Go build reaches the runtime stage",
         ));
     }
-    if let Some(b) = shipped.iter().find(|b| !matches!(b.cgo, Cgo::Off(_))) {
+    if let Some(b) = shipped.iter().find(|b| !b.is_static()) {
+        if let Some(s) = glibc_runtime::glibc_builder(cx) {
+            return glibc_runtime::plan(cx, rt, s);
+        }
         return Err(Outcome::refuse(format!(
             "cgo is not switched off for the build on {}: a dynamically linked binary cannot run on {minimal} (see cgo-off)",
             line(b.ins)
