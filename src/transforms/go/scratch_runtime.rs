@@ -78,9 +78,23 @@ impl Transform for ScratchRuntime {
     }
 
     /// A glibc binary on a Debian runtime needs no cgo-off: it gets
-    /// distroless base of the same release (or the reason it stays).
+    /// distroless base of the same release. When it cannot, the step still
+    /// says why the runtime stays, if dfslim wrote that runtime stage (a
+    /// runtime the user wrote stays "needs cgo-off", as it always said).
     fn runs_without(&self, dep: &str, cx: &Cx) -> bool {
-        dep == "cgo-off" && glibc_runtime::glibc_builder(cx).is_some()
+        if dep != "cgo-off" {
+            return false;
+        }
+        let Some(s) = glibc_runtime::glibc_builder(cx) else {
+            return false;
+        };
+        let Some(rt) = cx.facts.runtime() else {
+            return false;
+        };
+        let written = cx.doc.instructions()[cx.doc.stages()[rt.index].from]
+            .from()
+            .is_some_and(|f| (cx.added)(f.image.span.start));
+        written || matches!(glibc_runtime::plan(cx, rt, s), Ok(Outcome::Apply { .. }))
     }
 }
 
