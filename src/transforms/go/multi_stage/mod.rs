@@ -58,9 +58,9 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     let stage = &doc.stages()[rt.index];
     if !cx.go().builds_go(rt.index) {
         let why = if doc.stages().len() > 1 {
-            "already multi-stage: the image's stage does not build Go"
+            "already multi-stage: the image's stage does not build Go".to_string()
         } else {
-            "the image does not build Go"
+            toolchain_kept(cx, rt)
         };
         return Err(Outcome::not_applicable(why));
     }
@@ -286,6 +286,58 @@ fn debian_runtime(
         libraries,
         notes,
     })
+}
+
+/// Programs that rebuild a Go program from its sources as they change: a
+/// development image, which needs the toolchain.
+const RELOADERS: &[&str] = &[
+    "air",
+    "CompileDaemon",
+    "reflex",
+    "gin",
+    "realize",
+    "fresh",
+    "modd",
+];
+
+/// Why a single-stage image that builds no Go binary keeps what it has
+/// (the whole Go toolchain, when it starts from the golang image).
+fn toolchain_kept(cx: &Cx, rt: &crate::analysis::StageFacts) -> String {
+    let doc = cx.doc;
+    if rt.family != Family::Golang {
+        return "the image does not build Go".to_string();
+    }
+    let procs = [&rt.entrypoint, &rt.cmd];
+    for p in procs.into_iter().flatten() {
+        let words: Vec<String> = p.argv.clone().unwrap_or_else(|| {
+            doc.instructions()[p.ins]
+                .args_span
+                .of(doc.text())
+                .split_whitespace()
+                .map(str::to_string)
+                .collect()
+        });
+        if let Some(r) = words
+            .iter()
+            .find(|w| RELOADERS.contains(&w.rsplit('/').next().unwrap_or(w)))
+        {
+            return format!(
+                "the image does not build Go: its command on {} runs {r}, which rebuilds the program from its sources as they change (a development image): it needs the Go toolchain",
+                crate::message::Loc::at(doc, p.ins)
+            );
+        }
+    }
+    if let Some(&r) = rt
+        .runs
+        .iter()
+        .find(|&&r| cx.facts.lines(r).iter().any(|l| l.name == "make"))
+    {
+        return format!(
+            "the image does not build Go itself: {} builds with make, which dfslim does not see into (which binary, where), so the Go toolchain stays",
+            crate::message::Loc::at(doc, r)
+        );
+    }
+    "the image does not build Go: no `go build` or `go install` dfslim can read (a `go get`, a quoted command), so there is no binary to split off and the Go toolchain stays".to_string()
 }
 
 /// Toolchain settings that mean nothing to the running program.
