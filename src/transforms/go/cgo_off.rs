@@ -17,6 +17,12 @@
 //! enough to refuse: the library is there for a reason, and a static binary
 //! would fail at start. With the sources read, their imports decide.
 //!
+//! When cgo must stay on and the builder is musl (alpine), the binary is
+//! linked statically instead (`-linkmode=external -extldflags=-static`),
+//! where the static archives are known to be there (`glibc::musl_static`):
+//! scratch can then run it. A glibc builder's binary keeps its libc: the
+//! refusal stands, and multi-stage / scratch-runtime give it a glibc runtime.
+//!
 //! **Example**: `FROM golang:1.16-alpine AS builder` / `RUN go build ...` ->
 //! `ENV CGO_ENABLED=0` inserted before the RUN.
 

@@ -25,6 +25,11 @@
 //! sibling: every check (static binary, no shell, the RUN lines) is the
 //! same, and `--skip scratch-runtime` keeps meaning "no minimal runtime".
 //!
+//! A glibc binary (cgo on, a Debian builder) on a Debian runtime gets
+//! `gcr.io/distroless/base-debian12` (or `cc`) instead, when nothing else
+//! is needed (`glibc_runtime.rs`); this step then runs although cgo-off
+//! did not apply.
+//!
 //! **Why**: scratch is empty; the image is the binary and a few files
 //! (seed: 30 MB -> 23 MB). Nothing in it can be exploited but the program.
 //!

@@ -12,6 +12,11 @@
 //! data files the build copied in (and, from the build context, directories
 //! such as templates/ and static/ that the program reads at run time).
 //!
+//! A glibc binary (cgo on, a Debian builder) gets `FROM
+//! debian:<release>-slim` instead, the builder's release, with the run-time
+//! packages of the C libraries it links installed and the CA bundle copied
+//! (`glibc.rs`; needs the program's sources).
+//!
 //! **Why**: the image then holds a binary and a 5 MB base instead of the
 //! toolchain, sources and caches (seed: 700 MB -> 30 MB).
 //!
