@@ -64,9 +64,9 @@ impl Transform for CgoOff {
                 // cgo must stay on: on musl, a static link still gives a
                 // binary that needs no C library.
                 match static_musl(cx, s, builds, &why) {
-                    Ok((e, note)) => {
+                    Ok((e, said)) => {
                         edits.extend(e);
-                        statics.push(note);
+                        statics.push(said);
                         continue;
                     }
                     Err(o) => return o,
@@ -93,8 +93,10 @@ impl Transform for CgoOff {
             );
         }
         if lines.is_empty() && !statics.is_empty() {
-            return Outcome::apply(edits, statics.remove(0))
-                .with_notes(statics)
+            let mut said = statics.concat().into_iter();
+            let message = said.next().unwrap_or_default();
+            return Outcome::apply(edits, message)
+                .with_notes(said.collect())
                 .with_unchecked(cx.go().program.unchecked.clone());
         }
         if edits.is_empty() {
@@ -110,7 +112,7 @@ impl Transform for CgoOff {
                 crate::transforms::text::listing(&at, ", ")
             ),
         )
-        .with_notes(statics)
+        .with_notes(statics.concat())
         .with_unchecked(cx.go().program.unchecked.clone())
     }
 }
@@ -150,7 +152,7 @@ fn static_musl(
     s: usize,
     builds: &[&GoBuild],
     why: &str,
-) -> Result<(Vec<crate::edit::Edit>, String), Outcome> {
+) -> Result<(Vec<crate::edit::Edit>, Vec<String>), Outcome> {
     let doc = cx.doc;
     if cx.facts.stages[s].libc != Libc::Musl || why.contains("dfslim will not override it") {
         return Err(Outcome::refuse(why.to_string()));
@@ -163,20 +165,29 @@ fn static_musl(
         let line = Loc::at(doc, b.ins);
         if b.goflags.as_deref().is_some_and(|g| g.contains("-ldflags")) {
             return Err(Outcome::refuse(format!(
-                "{why}; GOFLAGS sets -ldflags for the build on {line}, so dfslim cannot add the static link flags there"
+                "{why}; GOFLAGS sets the linker's flags for the build on {line}, so dfslim cannot add a static link there"
             )));
         }
         match b.cmd.flag("ldflags") {
             None => edits.push(goflags::add_flag(b, "ldflags", STATIC_LDFLAGS)),
             Some(f) => {
                 let v = f.value.as_deref().unwrap_or("");
-                if v.contains("extldflags") || v.contains("linkmode") || v.contains("$(") {
+                // `-extldflags '-static'` without the external link mode:
+                // Go may link internally and ignore it; the mode makes it hold.
+                let add = if !v.contains("linkmode")
+                    && crate::analysis::go::build::links_statically(&format!(
+                        "-linkmode=external {v}"
+                    )) {
+                    "-linkmode=external"
+                } else if v.contains("extldflags") || v.contains("linkmode") || v.contains("$(") {
                     return Err(Outcome::refuse(format!(
-                        "{why}; the -ldflags on {line} already sets the external linker's flags (add -linkmode=external -extldflags=-static there for a static binary)"
+                        "{why}; its -extldflags or -linkmode are set already (make them -linkmode=external -extldflags=-static for a static binary)"
                     )));
-                }
+                } else {
+                    STATIC_LDFLAGS
+                };
                 edits.push(
-                    goflags::prepend(doc, f, STATIC_LDFLAGS, line)
+                    goflags::prepend(doc, f, add, line)
                         .map_err(|e| Outcome::refuse(format!("{why}; {e}")))?,
                 );
             }
@@ -185,10 +196,14 @@ fn static_musl(
     }
     Ok((
         edits,
-        format!(
-            "cgo stays on ({why}); the binary is linked statically against musl instead ({STATIC_LDFLAGS} on {}), so it needs no C library at run time: {how}",
-            crate::transforms::text::listing(&at, ", ")
-        ),
+        vec![
+            format!(
+                "{STATIC_LDFLAGS} in the link flags ({}): the binary is linked statically against musl, so it needs no C library at run time",
+                crate::transforms::text::listing(&at, ", ")
+            ),
+            format!("cgo stays on: {why}"),
+            format!("the static archives are there: {how}"),
+        ],
     ))
 }
 

@@ -234,7 +234,7 @@ pub fn musl_static(cx: &Cx, stages: &[usize]) -> Result<String, String> {
         .find(|(p, _)| t.alpine_static_libc.iter().any(|l| l == p))
     else {
         return Err(
-            "the builder installs no musl-dev (nor libc-dev or build-base), whose libc.a a static link needs"
+            "the builder has no musl-dev (nor libc-dev or build-base), whose libc.a a static link needs"
                 .to_string(),
         );
     };
@@ -247,7 +247,7 @@ pub fn musl_static(cx: &Cx, stages: &[usize]) -> Result<String, String> {
         }
         if *p == "g++" || *p == "clang" {
             return Err(format!(
-                "{at} installs {p}: C++ code links libstdc++, whose static archive dfslim does not know the builder has"
+                "{p} ({at}) means C++, which links libstdc++, whose static archive dfslim does not know the builder has"
             ));
         }
         if p.ends_with("-dev") {
@@ -257,12 +257,12 @@ pub fn musl_static(cx: &Cx, stages: &[usize]) -> Result<String, String> {
                 }
                 Some((_, st)) => {
                     return Err(format!(
-                        "{at} installs {p}, whose static archive is in {st}, which the builder does not install"
+                        "{p} ({at}) has its static archive in {st}, which the builder does not add"
                     ));
                 }
                 None => {
                     return Err(format!(
-                        "{at} installs {p}, and dfslim does not know which Alpine package holds its static archive"
+                        "{p} ({at}): dfslim does not know which Alpine package holds its static archive"
                     ));
                 }
             }
