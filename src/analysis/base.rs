@@ -19,6 +19,8 @@ pub enum Family {
     Scratch,
     /// The Docker Official node image.
     Node,
+    /// The Docker Official rust image.
+    Rust,
     /// Anything else (a vendor image, a variable, an unknown base).
     Other,
 }
@@ -94,6 +96,13 @@ pub fn classify(image: &ImageRef, tag: Option<String>) -> BaseImage {
             Libc::Glibc
         };
         (Family::Node, libc)
+    } else if is_official(&repository, "rust") {
+        let libc = if t.contains("alpine") {
+            Libc::Musl
+        } else {
+            Libc::Glibc
+        };
+        (Family::Rust, libc)
     } else {
         match last {
             "alpine" => (Family::Alpine, Libc::Musl),

@@ -6,6 +6,7 @@
 
 use super::go::context::GoContext;
 use super::node::context::NodeContext;
+use super::rust::context::RustContext;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -21,6 +22,7 @@ pub struct BuildContext {
     pub(crate) dockerignore: Option<ignore::gitignore::Gitignore>,
     go: OnceLock<GoContext>,
     node: OnceLock<NodeContext>,
+    rust: OnceLock<RustContext>,
 }
 
 impl BuildContext {
@@ -49,6 +51,7 @@ impl BuildContext {
             dockerignore,
             go: OnceLock::new(),
             node: OnceLock::new(),
+            rust: OnceLock::new(),
         }
     }
 
@@ -71,6 +74,11 @@ impl BuildContext {
     /// The Node.js facts of the context, read on first use.
     pub fn node(&self) -> &NodeContext {
         self.node.get_or_init(|| NodeContext::load(&self.dir))
+    }
+
+    /// The Rust facts of the context, read on first use.
+    pub fn rust(&self) -> &RustContext {
+        self.rust.get_or_init(|| RustContext::load(&self.dir))
     }
 
     /// True when `.dockerignore` keeps `rel` out of the build context.

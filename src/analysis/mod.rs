@@ -10,6 +10,7 @@ pub mod context;
 pub mod env;
 pub mod go;
 pub mod node;
+pub mod rust;
 pub mod shell;
 pub mod stages;
 pub mod targets;
@@ -18,6 +19,7 @@ pub use base::{Family, Libc};
 pub use context::BuildContext;
 pub use go::{Cgo, GoBuild, GoFacts, Output};
 pub use node::NodeFacts;
+pub use rust::RustFacts;
 pub use stages::{Source, StageFacts};
 pub use targets::{Target, Targets};
 
@@ -40,6 +42,7 @@ pub struct Facts<'c> {
     copied_from: Vec<Vec<String>>,
     go: OnceLock<GoFacts>,
     node: OnceLock<NodeFacts>,
+    rust: OnceLock<RustFacts>,
     image: OnceLock<Vec<usize>>,
 }
 
@@ -81,6 +84,7 @@ impl<'c> Facts<'c> {
             copied_from,
             go: OnceLock::new(),
             node: OnceLock::new(),
+            rust: OnceLock::new(),
             image: OnceLock::new(),
         }
     }
@@ -101,6 +105,11 @@ impl<'c> Facts<'c> {
         self.node.get_or_init(|| NodeFacts::of(doc, self))
     }
 
+    /// The Rust facts, worked out the first time they are asked for.
+    pub fn rust(&self, doc: &Document) -> &RustFacts {
+        self.rust.get_or_init(|| RustFacts::of(doc, self))
+    }
+
     /// True when some stage of the file belongs to `eco` (`Any`: always).
     pub fn has(&self, eco: Ecosystem, doc: &Document) -> bool {
         match eco {
@@ -119,6 +128,7 @@ impl<'c> Facts<'c> {
                     || (self.go.get().is_some() && self.go(doc).any())
             }
             Ecosystem::Node => self.node(doc).any(),
+            Ecosystem::Rust => self.rust(doc).any(),
             _ => false,
         }
     }

@@ -11,10 +11,11 @@ pub mod go;
 pub mod node;
 pub mod pin;
 pub mod rebase;
+pub mod rust;
 pub mod split;
 pub mod text;
 
-use crate::analysis::{Facts, GoFacts, NodeFacts};
+use crate::analysis::{Facts, GoFacts, NodeFacts, RustFacts};
 use crate::edit::Edit;
 use crate::syntax::Document;
 
@@ -41,6 +42,11 @@ impl Cx<'_> {
     /// The Node.js facts of the document.
     pub fn node(&self) -> &NodeFacts {
         self.facts.node(self.doc)
+    }
+
+    /// The Rust facts of the document.
+    pub fn rust(&self) -> &RustFacts {
+        self.facts.rust(self.doc)
     }
 }
 
@@ -141,6 +147,12 @@ const GROUPS: &[&dyn Transform] = &[
     &any::pip_no_cache::PipNoCache,
     &any::npm_cache::NpmCache,
     &any::apt_no_recommends::AptNoRecommends,
+    &rust::slim_base::RustSlimBase,
+    &rust::cmd::RustCmd,
+    &rust::multi_stage::RustMultiStage,
+    &rust::static_musl::RustStatic,
+    &rust::distroless::RustDistroless,
+    &rust::strip::RustStrip,
 ];
 
 /// Every transform, in the order the pipeline runs them: by level, and
