@@ -21,6 +21,8 @@ pub enum Family {
     Node,
     /// The Docker Official rust image.
     Rust,
+    /// The Docker Official python image.
+    Python,
     /// Anything else (a vendor image, a variable, an unknown base).
     Other,
 }
@@ -103,6 +105,15 @@ pub fn classify(image: &ImageRef, tag: Option<String>) -> BaseImage {
             Libc::Glibc
         };
         (Family::Rust, libc)
+    } else if is_official(&repository, "python") {
+        let libc = if t.contains("alpine") {
+            Libc::Musl
+        } else if t.contains("windowsservercore") || t.contains("nanoserver") {
+            Libc::Unknown
+        } else {
+            Libc::Glibc
+        };
+        (Family::Python, libc)
     } else {
         match last {
             "alpine" => (Family::Alpine, Libc::Musl),

@@ -6,6 +6,7 @@
 
 use super::go::context::GoContext;
 use super::node::context::NodeContext;
+use super::python::context::PythonContext;
 use super::rust::context::RustContext;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -23,6 +24,7 @@ pub struct BuildContext {
     go: OnceLock<GoContext>,
     node: OnceLock<NodeContext>,
     rust: OnceLock<RustContext>,
+    python: OnceLock<PythonContext>,
 }
 
 impl BuildContext {
@@ -52,6 +54,7 @@ impl BuildContext {
             go: OnceLock::new(),
             node: OnceLock::new(),
             rust: OnceLock::new(),
+            python: OnceLock::new(),
         }
     }
 
@@ -79,6 +82,11 @@ impl BuildContext {
     /// The Rust facts of the context, read on first use.
     pub fn rust(&self) -> &RustContext {
         self.rust.get_or_init(|| RustContext::load(&self.dir))
+    }
+
+    /// The Python facts of the context, read on first use.
+    pub fn python(&self) -> &PythonContext {
+        self.python.get_or_init(|| PythonContext::load(&self.dir))
     }
 
     /// True when `.dockerignore` keeps `rel` out of the build context.

@@ -10,6 +10,7 @@ pub mod context;
 pub mod env;
 pub mod go;
 pub mod node;
+pub mod python;
 pub mod rust;
 pub mod shell;
 pub mod stages;
@@ -19,6 +20,7 @@ pub use base::{Family, Libc};
 pub use context::BuildContext;
 pub use go::{Cgo, GoBuild, GoFacts, Output};
 pub use node::NodeFacts;
+pub use python::PythonFacts;
 pub use rust::RustFacts;
 pub use stages::{Source, StageFacts};
 pub use targets::{Target, Targets};
@@ -43,6 +45,7 @@ pub struct Facts<'c> {
     go: OnceLock<GoFacts>,
     node: OnceLock<NodeFacts>,
     rust: OnceLock<RustFacts>,
+    python: OnceLock<PythonFacts>,
     image: OnceLock<Vec<usize>>,
 }
 
@@ -85,6 +88,7 @@ impl<'c> Facts<'c> {
             go: OnceLock::new(),
             node: OnceLock::new(),
             rust: OnceLock::new(),
+            python: OnceLock::new(),
             image: OnceLock::new(),
         }
     }
@@ -110,6 +114,11 @@ impl<'c> Facts<'c> {
         self.rust.get_or_init(|| RustFacts::of(doc, self))
     }
 
+    /// The Python facts, worked out the first time they are asked for.
+    pub fn python(&self, doc: &Document) -> &PythonFacts {
+        self.python.get_or_init(|| PythonFacts::of(doc, self))
+    }
+
     /// True when some stage of the file belongs to `eco` (`Any`: always).
     pub fn has(&self, eco: Ecosystem, doc: &Document) -> bool {
         match eco {
@@ -129,6 +138,7 @@ impl<'c> Facts<'c> {
             }
             Ecosystem::Node => self.node(doc).any(),
             Ecosystem::Rust => self.rust(doc).any(),
+            Ecosystem::Python => self.python(doc).any(),
             _ => false,
         }
     }

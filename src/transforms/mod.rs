@@ -10,12 +10,13 @@ pub mod any;
 pub mod go;
 pub mod node;
 pub mod pin;
+pub mod python;
 pub mod rebase;
 pub mod rust;
 pub mod split;
 pub mod text;
 
-use crate::analysis::{Facts, GoFacts, NodeFacts, RustFacts};
+use crate::analysis::{Facts, GoFacts, NodeFacts, PythonFacts, RustFacts};
 use crate::edit::Edit;
 use crate::syntax::Document;
 
@@ -47,6 +48,11 @@ impl Cx<'_> {
     /// The Rust facts of the document.
     pub fn rust(&self) -> &RustFacts {
         self.facts.rust(self.doc)
+    }
+
+    /// The Python facts of the document.
+    pub fn python(&self) -> &PythonFacts {
+        self.facts.python(self.doc)
     }
 }
 
@@ -153,6 +159,11 @@ const GROUPS: &[&dyn Transform] = &[
     &rust::static_musl::RustStatic,
     &rust::distroless::RustDistroless,
     &rust::strip::RustStrip,
+    &python::slim_base::PythonSlimBase,
+    &python::multi_stage::PythonMultiStage,
+    &python::no_cache::PythonNoCache,
+    &python::distroless::PythonDistroless,
+    &python::strip::PythonStrip,
 ];
 
 /// Every transform, in the order the pipeline runs them: by level, and
