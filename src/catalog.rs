@@ -226,6 +226,34 @@ pub struct Tables {
     pub runtime_runs: RuntimeRuns,
     pub hygiene: Hygiene,
     pub python: Python,
+    pub cgo_runtime: CgoRuntime,
+}
+
+/// A cgo program's runtime: Debian releases, libraries, static archives
+/// (transforms/tables/cgo-runtime.toml).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CgoRuntime {
+    /// `golang:<major.minor>` -> the Debian release it is built on today.
+    pub golang_releases: Vec<(String, String)>,
+    /// The release of `golang` / `golang:latest`.
+    pub golang_latest: String,
+    /// Debian release name -> number.
+    pub debian_numbers: Vec<(String, String)>,
+    /// Debian release -> distroless suffix (`debian12`).
+    pub distroless: Vec<(String, String)>,
+    /// (-dev package, run-time packages, releases ("" = all)).
+    pub debian_libraries: Vec<(String, String, String)>,
+    /// Packages that mean C++: distroless cc.
+    pub cxx_packages: Vec<String>,
+    /// (module, bundled|dev|refuse, why or -dev package).
+    pub modules: Vec<(String, String, String)>,
+    /// Alpine packages that give libc.a.
+    pub alpine_static_libc: Vec<String>,
+    /// Alpine toolchain packages that add no library.
+    pub alpine_toolchain: Vec<String>,
+    /// Alpine -dev package -> the package with its static archive.
+    pub alpine_static: Vec<(String, String)>,
 }
 
 /// What the RUN lines of a runtime stage do (transforms/tables/runtime-runs.toml).
@@ -476,6 +504,8 @@ pub fn tables() -> &'static Tables {
             include_str!("../transforms/tables/rust.toml"),
             "\n",
             include_str!("../transforms/tables/python.toml"),
+            "\n",
+            include_str!("../transforms/tables/cgo-runtime.toml"),
         );
         toml::from_str(text).unwrap_or_else(|e| panic!("transforms/tables: {e}"))
     })

@@ -300,7 +300,25 @@ pub fn run_with(text: &str, selection: &Selection, input: Input) -> Result<Run, 
                 .iter()
                 .find(|s| s.scope == suppress::Scope::File && s.covers(t.id()))
                 .map(|s| (s.line, s.reason(t.id())));
-            let status = match blocked_by(t.id(), &steps) {
+            // A step may run without a dependency that did not apply, when
+            // it has another way (scratch-runtime's glibc runtime for a cgo
+            // binary that cgo-off had to leave dynamic).
+            let blocked = blocked_by(t.id(), &steps).filter(|dep| {
+                let f: &Facts =
+                    facts.get_or_insert_with(|| Facts::with_targets(&doc, context, targets));
+                let added = |o: usize| history.origin(o) == Origin::Added;
+                !t.runs_without(
+                    dep,
+                    &Cx {
+                        doc: &doc,
+                        facts: f,
+                        added: &added,
+                        selection,
+                        digests,
+                    },
+                )
+            });
+            let status = match blocked {
                 Some(dep) => {
                     Status::Skipped(Message::plain(format!("needs {dep}, which did not apply")))
                 }

@@ -285,6 +285,77 @@ fn tally(cases: &[Case]) -> String {
                 let _ = writeln!(out, "- {id} ({n}): {reason}");
             }
         }
+        if eco == Some(Ecosystem::Go) {
+            out.push_str(&go_stays(&here));
+        }
+    }
+    out
+}
+
+/// Each Go file that does not end on scratch or distroless at level 5, with
+/// its final base and why (the step that stopped short of a minimal
+/// runtime); a file that keeps the golang image (the whole toolchain) says
+/// so. Every one must have a reason.
+fn go_stays(cases: &[&Case]) -> String {
+    let mut out = String::from("\nFiles not on scratch or distroless at level 5, and why:\n\n");
+    for c in cases {
+        let (Some(Some(text)), Some(run)) = (c.outputs.get(4), c.runs.get(4)) else {
+            continue;
+        };
+        if matches!(runtime_kind(text), "scratch" | "distroless") {
+            continue;
+        }
+        let base = Document::parse(text.as_str())
+            .ok()
+            .and_then(|d| {
+                d.stages()
+                    .last()
+                    .and_then(|s| s.image.as_ref().map(|i| i.text.clone()))
+            })
+            .unwrap_or_else(|| "?".to_string());
+        let status = |id: &str| run.steps.iter().find(|s| s.id == id).map(|s| &s.status);
+        let said = |id: &str| -> Option<String> {
+            match status(id)? {
+                Status::Applied { .. } => None,
+                Status::Refused(m) => Some(format!("{id} refused: {m}")),
+                Status::NotApplicable(m) => Some(format!("{id} n/a: {m}")),
+                Status::Skipped(m) => Some(format!("{id} skipped: {m}")),
+            }
+        };
+        // The minimal runtime is scratch-runtime's; when it needed cgo-off,
+        // cgo-off's reason is the one; a file that never split, multi-stage's.
+        let mut why: Vec<String> = Vec::new();
+        let split_off = matches!(status("multi-stage"), Some(Status::NotApplicable(m)) if m.to_string().starts_with("already multi-stage"));
+        if !split_off {
+            why.extend(said("multi-stage"));
+        }
+        why.extend(said("scratch-runtime"));
+        if why.iter().any(|w| w.contains("needs cgo-off")) {
+            why.extend(said("cgo-off"));
+        }
+        let toolchain = base
+            .split([':', '@'])
+            .next()
+            .is_some_and(|r| r.rsplit('/').next() == Some("golang"));
+        assert!(
+            !why.is_empty(),
+            "{}: ends on {base} at level 5 with no reason in its report",
+            c.path.display()
+        );
+        let name = c
+            .path
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+        let _ = writeln!(
+            out,
+            "- {name} ({base}{}): {}",
+            if toolchain {
+                ", keeps the Go toolchain"
+            } else {
+                ""
+            },
+            why.join("; ")
+        );
     }
     out
 }

@@ -45,9 +45,11 @@ fn rewrite(app: &str, level: u8) -> pipeline::Run {
     pipeline::run(&dockerfile(app), &selection, Some(&ctx)).expect("the app's Dockerfile parses")
 }
 
-fn check_app(app: &App) {
+/// Builds and runs the app at every level; the image sizes by level 0..5
+/// (none without an engine).
+fn check_app(app: &App) -> Vec<u64> {
     let Some(d) = engine(&format!("e2e: {} at every level", app.name)) else {
-        return;
+        return Vec::new();
     };
     let start = Instant::now();
     let runs: Vec<Option<pipeline::Run>> = (0..=5u8)
@@ -187,6 +189,55 @@ fn check_app(app: &App) {
             .join(" | "),
         start.elapsed().as_secs_f64()
     );
+    sizes
+}
+
+// ---- Go: cgo on a Debian builder ---------------------------------------------
+
+/// cgo calling glibc only: debian:bookworm-slim at level 2 (under 120 MB),
+/// distroless base-debian12 at level 4 (under 40 MB).
+#[test]
+fn go_cgo_debian() {
+    let sizes = check_app(&App {
+        name: "go-cgo-debian",
+        steps: &[
+            (
+                1,
+                "alpine-base",
+                Want::Not("golang:alpine has no C compiler"),
+            ),
+            (2, "multi-stage", Want::Applied),
+            (3, "cgo-off", Want::Not("the program uses cgo")),
+            (4, "scratch-runtime", Want::Applied),
+        ],
+        ratio: Some((0, 4, 20.0)),
+    });
+    if let [_, _, l2, _, l4, _] = sizes[..] {
+        assert!(l2 < 120_000_000, "go-cgo-debian level 2: {l2} bytes");
+        assert!(l4 < 40_000_000, "go-cgo-debian level 4: {l4} bytes");
+    }
+}
+
+/// cgo + Debian's libsqlite3: debian:bookworm-slim with libsqlite3-0 at
+/// level 2, and it stays there at level 4 (distroless cannot install it).
+#[test]
+fn go_cgo_sqlite() {
+    let sizes = check_app(&App {
+        name: "go-cgo-sqlite",
+        steps: &[
+            (2, "multi-stage", Want::Applied),
+            (3, "cgo-off", Want::Not("libsqlite3-dev")),
+            (
+                4,
+                "scratch-runtime",
+                Want::Not("the runtime stays on debian:bookworm-slim"),
+            ),
+        ],
+        ratio: Some((0, 2, 5.0)),
+    });
+    if let [_, _, l2, _, _, _] = sizes[..] {
+        assert!(l2 < 120_000_000, "go-cgo-sqlite level 2: {l2} bytes");
+    }
 }
 
 // ---- Node.js -----------------------------------------------------------------

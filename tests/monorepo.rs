@@ -206,7 +206,7 @@ fn check_lists_exactly_the_files_that_would_change() {
     );
     assert!(
         out.stderr.contains(
-            "6 files: 4 changed, 0 unchanged, 1 ignored, 1 error; refused: alpine-base 1, cgo-off 1, multi-stage 1; suppressed: scratch-runtime 1, strip-flags 1; 1 warning\n"
+            "6 files: 4 changed, 0 unchanged, 1 ignored, 1 error; refused: cgo-off 1; suppressed: scratch-runtime 1, strip-flags 1; 1 warning\n"
         ),
         "{}",
         out.stderr
@@ -293,6 +293,12 @@ fn json_report() {
     assert!(
         cgo["reason"].as_str().unwrap().contains("main.go:4"),
         "{cgo}"
+    );
+    // cgo stays on, and the glibc binary gets a glibc runtime: the
+    // builder's Debian release (golang:1.21 is bookworm), then distroless base.
+    assert_eq!(
+        steps(web, "applied"),
+        ["multi-stage", "scratch-runtime", "strip-flags"]
     );
 
     // Suppressions: file-wide and for one instruction; an unknown id warns.

@@ -471,13 +471,28 @@ fn cgo_off_refuses_when_the_program_uses_c() {
             "FROM golang:1.22-alpine AS b\n{extra}RUN go build -o /a .\nFROM alpine:3.19\nCOPY --from=b /a /a\nCMD [\"/a\"]\n"
         )
     };
+    // cgo that must stay on, with build-base (musl-dev's libc.a, gcc's
+    // libgcc.a): linked statically against musl, then scratch.
+    let r = run(&base("RUN apk add --no-cache build-base\n"), 5);
+    assert!(applied(&r, "cgo-off").contains("linked statically against musl"));
+    assert!(
+        notes(&r, "cgo-off")
+            .iter()
+            .any(|n| n.contains("installs build-base")),
+        "{:?}",
+        notes(&r, "cgo-off")
+    );
+    assert!(r.output.contains(
+        "RUN go build -ldflags=\"-s -w -linkmode=external -extldflags=-static\" -o /a .\nFROM scratch\n"
+    ), "{}", r.output);
     for (extra, why) in [
-        ("RUN apk add --no-cache build-base\n", "installs build-base"),
         (
             "RUN apk add gcc musl-dev sqlite-dev\n",
             "installs gcc, musl-dev, sqlite-dev",
         ),
+        ("RUN apk add gcc musl-dev sqlite-dev\n", "sqlite-static"),
         ("ENV CGO_ENABLED=1\n", "asks for cgo"),
+        ("ENV CGO_ENABLED=1\n", "no musl-dev"),
         ("ARG CGO_ENABLED\n", "only known at build time"),
     ] {
         let r = run(&base(extra), 5);

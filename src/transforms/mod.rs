@@ -125,6 +125,11 @@ pub(crate) fn for_the_container(k: crate::syntax::Keyword) -> bool {
 pub trait Transform: Sync {
     fn id(&self) -> &'static str;
     fn run(&self, cx: &Cx) -> Outcome;
+    /// True when the step has a way of its own here although `dep`, a
+    /// dependency in its catalog entry, was refused or skipped.
+    fn runs_without(&self, _dep: &str, _cx: &Cx) -> bool {
+        false
+    }
 }
 
 /// Every transform, grouped by ecosystem, each group in level order. The

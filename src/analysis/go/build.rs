@@ -56,11 +56,20 @@ pub struct GoBuild {
     pub goflags: Option<String>,
     /// The variables in effect (ARG and ENV), for reading `$LDFLAGS`.
     pub env: Env,
+    /// The link flags ask for a static external link (`-linkmode external
+    /// -extldflags -static`): with cgo on, the binary still needs no C
+    /// library at run time.
+    pub static_link: bool,
 }
 
 impl GoBuild {
     pub fn is_run(&self) -> bool {
         self.cmd.verb == Verb::Run
+    }
+
+    /// The binary needs no C library at run time: cgo off, or linked statically.
+    pub fn is_static(&self) -> bool {
+        matches!(self.cgo, Cgo::Off(_)) || self.static_link
     }
 
     /// `go install example.com/tool@v1`: a tool fetched by version, not the
@@ -91,6 +100,11 @@ pub fn builds<'a>(
             let output = output(&cmd, cwd.as_deref(), &env, doc.escape(), module);
             let cgo = cgo(doc, stage, i, &cmd);
             let goflags = env.known("GOFLAGS").map(str::to_string);
+            let static_link = cmd
+                .flag("ldflags")
+                .and_then(|f| f.value.as_deref())
+                .map(|v| env.expand_strict(v, doc.escape()).unwrap_or(v.to_string()))
+                .is_some_and(|v| links_statically(&v));
             out.push(GoBuild {
                 ins: i,
                 stage: stage.index,
@@ -100,10 +114,35 @@ pub fn builds<'a>(
                 cgo,
                 goflags,
                 env,
+                static_link,
             });
         }
     }
     out
+}
+
+/// True when link flags ask for an external link with `-static`:
+/// `-linkmode=external -extldflags=-static`, `-linkmode external
+/// -extldflags "-static"`. Without the external link mode Go may link
+/// internally and ignore -extldflags, so both are required.
+pub fn links_statically(ldflags: &str) -> bool {
+    let plain = ldflags.replace(['"', '\''], " ");
+    let words: Vec<&str> = plain.split_whitespace().collect();
+    let value_of = |name: &str| -> Vec<&str> {
+        let mut out = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            let w = w.trim_start_matches('-');
+            if w == name {
+                out.extend(words.get(i + 1).copied());
+            } else if let Some(v) = w.strip_prefix(&format!("{name}=")) {
+                out.push(v);
+                // `-extldflags="-static -lm"` continues in the next words.
+                out.extend(words.get(i + 1).copied());
+            }
+        }
+        out
+    };
+    value_of("linkmode").contains(&"external") && value_of("extldflags").contains(&"-static")
 }
 
 fn cwd(workdir: Option<&str>, cmd: &GoCommand) -> Option<String> {
@@ -274,6 +313,21 @@ fn cgo(doc: &Document, stage: &StageFacts, ins: usize, cmd: &GoCommand) -> Cgo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn static_links() {
+        assert!(links_statically(
+            "-linkmode external -extldflags \"-static\""
+        ));
+        assert!(links_statically(
+            "-s -w -linkmode=external -extldflags=-static"
+        ));
+        assert!(links_statically(
+            "-linkmode 'external' -extldflags '-static -lm'"
+        ));
+        assert!(!links_statically("-s -w -extldflags '-static'"));
+        assert!(!links_statically("-linkmode external"));
+    }
 
     #[test]
     fn names_binaries_like_go() {

@@ -105,9 +105,12 @@ impl GoFacts {
         for f in facts.feeders(rt.index) {
             let copied = facts.copied_from(f);
             for i in self.project_builds(f) {
-                let hit = match self.builds[i].output.path() {
-                    Some(p) => copied.iter().any(|src| covers(src, p)),
-                    None => true,
+                let hit = match &self.builds[i].output {
+                    // A directory of binaries ships when a COPY takes it or one of them.
+                    Output::Dir(d) => copied.iter().any(|src| covers(src, d) || covers(d, src)),
+                    o => o
+                        .path()
+                        .is_none_or(|p| copied.iter().any(|src| covers(src, p))),
                 };
                 if hit || copied.is_empty() {
                     out.push(i);

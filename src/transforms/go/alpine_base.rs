@@ -56,6 +56,14 @@ impl Transform for AlpineBase {
         let mut held = Vec::new();
         let mut unshipped = Vec::new();
         let mut already = 0;
+        // The shipped stage may move to alpine in this same step: a builder
+        // whose glibc binary it runs must then move too (not one run later).
+        let rt_to_musl = facts.runtime().is_some_and(|rt| {
+            go_stages.contains(&rt.index)
+                && facts.in_image(rt.index)
+                && facts.frozen(rt.index).is_none()
+                && matches!(stage(cx, rt.index), StageResult::Change { .. })
+        });
         for &s in &go_stages {
             if let Some(why) = facts.frozen(s) {
                 held.push(why.to_string());
@@ -69,7 +77,7 @@ impl Transform for AlpineBase {
                 continue;
             }
             if !facts.in_image(s) {
-                match cgo_into_musl(cx, s) {
+                match cgo_into_musl(cx, s, rt_to_musl) {
                     Some(why) => notes.push(why),
                     None => {
                         unshipped.push(stage_name(doc, s));
@@ -142,11 +150,11 @@ enum StageResult {
 /// Why a builder outside the shipped image must move to alpine anyway: its
 /// glibc binary (cgo not off) is copied into a musl runtime, where it
 /// cannot run; on golang:alpine (no C compiler) it links statically.
-fn cgo_into_musl(cx: &Cx, s: usize) -> Option<String> {
+fn cgo_into_musl(cx: &Cx, s: usize, rt_to_musl: bool) -> Option<String> {
     let facts = cx.facts;
     let rt = facts.runtime()?;
     let glibc = facts.stages[s].libc == Libc::Glibc;
-    let musl_runtime = rt.libc == Libc::Musl;
+    let musl_runtime = rt.libc == Libc::Musl || rt_to_musl;
     let shipped_cgo = cx
         .go()
         .shipped_builds()

@@ -6,6 +6,7 @@
 pub mod alpine_base;
 pub mod cgo_off;
 pub mod cmd_binary;
+pub mod glibc;
 pub mod goflags;
 pub mod multi_stage;
 pub mod nonroot_user;

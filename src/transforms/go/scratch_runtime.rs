@@ -25,6 +25,11 @@
 //! sibling: every check (static binary, no shell, the RUN lines) is the
 //! same, and `--skip scratch-runtime` keeps meaning "no minimal runtime".
 //!
+//! A glibc binary (cgo on, a Debian builder) on a Debian runtime gets
+//! `gcr.io/distroless/base-debian12` (or `cc`) instead, when nothing else
+//! is needed (`glibc_runtime.rs`); this step then runs although cgo-off
+//! did not apply.
+//!
 //! **Why**: scratch is empty; the image is the binary and a few files
 //! (seed: 30 MB -> 23 MB). Nothing in it can be exploited but the program.
 //!
@@ -40,11 +45,12 @@
 //! `COPY --from=builder /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/`.
 
 mod accounts;
+mod glibc_runtime;
 mod runs;
 
 use crate::analysis::base::BaseImage;
 use crate::analysis::stages::{Base, Process, Source};
-use crate::analysis::{Cgo, Family, Libc, StageFacts, covers};
+use crate::analysis::{Family, Libc, StageFacts, covers};
 use crate::catalog;
 use crate::edit::Edit;
 use crate::message::Loc;
@@ -74,6 +80,26 @@ impl Transform for ScratchRuntime {
         match plan(cx) {
             Ok(o) | Err(o) => o,
         }
+    }
+
+    /// A glibc binary on a Debian runtime needs no cgo-off: it gets
+    /// distroless base of the same release. When it cannot, the step still
+    /// says why the runtime stays, if dfslim wrote that runtime stage (a
+    /// runtime the user wrote stays "needs cgo-off", as it always said).
+    fn runs_without(&self, dep: &str, cx: &Cx) -> bool {
+        if dep != "cgo-off" {
+            return false;
+        }
+        let Some(s) = glibc_runtime::glibc_builder(cx) else {
+            return false;
+        };
+        let Some(rt) = cx.facts.runtime() else {
+            return false;
+        };
+        let written = cx.doc.instructions()[cx.doc.stages()[rt.index].from]
+            .from()
+            .is_some_and(|f| (cx.added)(f.image.span.start));
+        written || matches!(glibc_runtime::plan(cx, rt, s), Ok(Outcome::Apply { .. }))
     }
 }
 
@@ -162,7 +188,10 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
             "no Go build reaches the runtime stage",
         ));
     }
-    if let Some(b) = shipped.iter().find(|b| !matches!(b.cgo, Cgo::Off(_))) {
+    if let Some(b) = shipped.iter().find(|b| !b.is_static()) {
+        if let Some(s) = glibc_runtime::glibc_builder(cx) {
+            return glibc_runtime::plan(cx, rt, s);
+        }
         return Err(Outcome::refuse(format!(
             "cgo is not switched off for the build on {}: a dynamically linked binary cannot run on {minimal} (see cgo-off)",
             line(b.ins)

@@ -37,7 +37,11 @@ set -euo pipefail
 
 # ---- which tags exist --------------------------------------------------------
 DEBIAN_TAGS=(debian:bookworm debian:12 debian:latest debian:stable)
-DEBIAN_SLIM_TAGS=(debian:bookworm-slim debian:12-slim debian:stable-slim)
+# bullseye-slim and buster-slim are aliases of the bookworm content, as every
+# golang:<v> stand-in is bookworm whatever its tag: dfslim gives a cgo binary
+# built on golang:1.16 (bullseye, the release that tag defaults to) the runtime
+# debian:bullseye-slim, and on the stand-ins the pair matches as it does for real.
+DEBIAN_SLIM_TAGS=(debian:bookworm-slim debian:12-slim debian:stable-slim debian:bullseye-slim debian:11-slim debian:buster-slim debian:10-slim)
 # Bump when the content changes (image label dfslim.e2e.rev + cached tar names).
 REV_DEBIAN=1
 # ------------------------------------------------------------------------------

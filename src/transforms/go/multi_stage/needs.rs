@@ -3,7 +3,7 @@
 
 use crate::analysis::env::join_path;
 use crate::analysis::stages::Source;
-use crate::analysis::{Cgo, GoBuild, Libc, StageFacts};
+use crate::analysis::{GoBuild, Libc, StageFacts};
 use crate::catalog;
 use crate::message::Loc;
 use crate::transforms::{Cx, Outcome};
@@ -15,6 +15,15 @@ pub(super) fn refuse_what_alpine_lacks(
     rt: &StageFacts,
     shipped: &[&GoBuild],
 ) -> Result<bool, Outcome> {
+    let tz = runtime_packages(cx, rt, "alpine")?;
+    refuse_c(cx, rt, shipped)?;
+    Ok(tz)
+}
+
+/// Refuses when the stage installs packages (other than build tools and C
+/// development packages) the program may need at run time, which the new
+/// `runtime` would not have; tells whether tzdata was installed.
+pub(super) fn runtime_packages(cx: &Cx, rt: &StageFacts, runtime: &str) -> Result<bool, Outcome> {
     let line = |i: usize| Loc::at(cx.doc, i);
     let tables = catalog::tables();
     let mut tz = false;
@@ -27,7 +36,7 @@ pub(super) fn refuse_what_alpine_lacks(
             .collect();
         if !runtime_pkgs.is_empty() {
             return Err(Outcome::refuse(format!(
-                "{} installs {} with {}, which the program may need at run time; the alpine runtime would not have them",
+                "{} installs {} with {}, which the program may need at run time; the {runtime} runtime would not have them",
                 line(inst.ins),
                 crate::transforms::text::listing(&runtime_pkgs, ", "),
                 inst.manager
@@ -35,7 +44,13 @@ pub(super) fn refuse_what_alpine_lacks(
         }
         tz |= inst.packages.iter().any(|p| p == "tzdata");
     }
-    let cgo_on = shipped.iter().find(|b| !matches!(b.cgo, Cgo::Off(_)));
+    Ok(tz)
+}
+
+/// Refuses a glibc binary (cgo on) and C libraries for the alpine runtime.
+fn refuse_c(cx: &Cx, rt: &StageFacts, shipped: &[&GoBuild]) -> Result<(), Outcome> {
+    let line = |i: usize| Loc::at(cx.doc, i);
+    let cgo_on = shipped.iter().find(|b| !b.is_static());
     if let (Libc::Glibc, Some(b)) = (rt.libc, cgo_on) {
         return Err(Outcome::refuse(format!(
             "the builder is glibc-based and cgo is not off for the build on {}: the binary would not run on alpine (musl); apply alpine-base or cgo-off first",
@@ -60,7 +75,7 @@ pub(super) fn refuse_what_alpine_lacks(
             crate::transforms::text::listing(&libs, ", ")
         )));
     }
-    Ok(tz)
+    Ok(())
 }
 
 fn is_c_package(p: &str) -> bool {

@@ -1,0 +1,3 @@
+module example.com/cgolibc
+
+go 1.22

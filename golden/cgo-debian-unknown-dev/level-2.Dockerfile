@@ -1,0 +1,6 @@
+FROM golang:1.22-bookworm AS builder
+RUN apt-get update && apt-get install -y libfoo-dev && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY . .
+RUN go build -o /app/app .
+CMD ["/app/app"]
