@@ -19,6 +19,10 @@ pub enum Family {
     Scratch,
     /// The Docker Official node image.
     Node,
+    /// A Docker Official Java image: eclipse-temurin, openjdk, maven,
+    /// gradle, amazoncorretto, ibm-semeru-runtimes, sapmachine, adoptopenjdk
+    /// (what it holds: `analysis::java::image`).
+    Java,
     /// Anything else (a vendor image, a variable, an unknown base).
     Other,
 }
@@ -94,6 +98,15 @@ pub fn classify(image: &ImageRef, tag: Option<String>) -> BaseImage {
             Libc::Glibc
         };
         (Family::Node, libc)
+    } else if super::java::image::is_official_java(&repository) {
+        let libc = if t.contains("alpine") {
+            Libc::Musl
+        } else if t.contains("windows") || t.contains("nanoserver") {
+            Libc::Unknown
+        } else {
+            Libc::Glibc
+        };
+        (Family::Java, libc)
     } else {
         match last {
             "alpine" => (Family::Alpine, Libc::Musl),

@@ -5,6 +5,7 @@
 //! for a walk over Go files.
 
 use super::go::context::GoContext;
+use super::java::context::JavaContext;
 use super::node::context::NodeContext;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -21,6 +22,7 @@ pub struct BuildContext {
     pub(crate) dockerignore: Option<ignore::gitignore::Gitignore>,
     go: OnceLock<GoContext>,
     node: OnceLock<NodeContext>,
+    java: OnceLock<JavaContext>,
 }
 
 impl BuildContext {
@@ -49,6 +51,7 @@ impl BuildContext {
             dockerignore,
             go: OnceLock::new(),
             node: OnceLock::new(),
+            java: OnceLock::new(),
         }
     }
 
@@ -71,6 +74,11 @@ impl BuildContext {
     /// The Node.js facts of the context, read on first use.
     pub fn node(&self) -> &NodeContext {
         self.node.get_or_init(|| NodeContext::load(&self.dir))
+    }
+
+    /// The Java facts of the context, read on first use.
+    pub fn java(&self) -> &JavaContext {
+        self.java.get_or_init(|| JavaContext::load(&self.dir))
     }
 
     /// True when `.dockerignore` keeps `rel` out of the build context.

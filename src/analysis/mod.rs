@@ -9,6 +9,7 @@ pub mod commands;
 pub mod context;
 pub mod env;
 pub mod go;
+pub mod java;
 pub mod node;
 pub mod shell;
 pub mod stages;
@@ -17,6 +18,7 @@ pub mod targets;
 pub use base::{Family, Libc};
 pub use context::BuildContext;
 pub use go::{Cgo, GoBuild, GoFacts, Output};
+pub use java::JavaFacts;
 pub use node::NodeFacts;
 pub use stages::{Source, StageFacts};
 pub use targets::{Target, Targets};
@@ -37,6 +39,7 @@ pub struct Facts<'c> {
     copied_from: Vec<Vec<String>>,
     go: OnceLock<GoFacts>,
     node: OnceLock<NodeFacts>,
+    java: OnceLock<JavaFacts>,
     image: OnceLock<Vec<usize>>,
 }
 
@@ -69,6 +72,7 @@ impl<'c> Facts<'c> {
             copied_from,
             go: OnceLock::new(),
             node: OnceLock::new(),
+            java: OnceLock::new(),
             image: OnceLock::new(),
         }
     }
@@ -84,6 +88,11 @@ impl<'c> Facts<'c> {
         self.node.get_or_init(|| NodeFacts::of(doc, self))
     }
 
+    /// The Java facts, worked out the first time they are asked for.
+    pub fn java(&self, doc: &Document) -> &JavaFacts {
+        self.java.get_or_init(|| JavaFacts::of(doc, self))
+    }
+
     /// True when some stage of the file belongs to `eco` (`Any`: always).
     pub fn has(&self, eco: Ecosystem, doc: &Document) -> bool {
         match eco {
@@ -92,6 +101,7 @@ impl<'c> Facts<'c> {
                 self.stages.iter().any(|s| s.family == Family::Golang) || self.go(doc).any()
             }
             Ecosystem::Node => self.node(doc).any(),
+            Ecosystem::Java => self.java(doc).any(),
             _ => false,
         }
     }

@@ -7,13 +7,14 @@
 //! applies its edits, re-parses, and moves on to the next one.
 
 pub mod go;
+pub mod java;
 pub mod node;
 pub mod pin;
 pub mod rebase;
 pub mod split;
 pub mod text;
 
-use crate::analysis::{Facts, GoFacts, NodeFacts};
+use crate::analysis::{Facts, GoFacts, JavaFacts, NodeFacts};
 use crate::edit::Edit;
 use crate::syntax::Document;
 
@@ -40,6 +41,11 @@ impl Cx<'_> {
     /// The Node.js facts of the document.
     pub fn node(&self) -> &NodeFacts {
         self.facts.node(self.doc)
+    }
+
+    /// The Java facts of the document.
+    pub fn java(&self) -> &JavaFacts {
+        self.facts.java(self.doc)
     }
 }
 
@@ -129,6 +135,12 @@ const GROUPS: &[&dyn Transform] = &[
     &node::prod_deps::NodeProdDeps,
     &node::distroless::NodeDistroless,
     &node::strip::NodeStrip,
+    &java::jre_base::JavaJreBase,
+    &java::multi_stage::JavaMultiStage,
+    &java::layers::JavaLayers,
+    &java::jlink::JavaJlink,
+    &java::distroless::JavaDistroless,
+    &java::strip::JavaStrip,
 ];
 
 /// Every transform, in the order the pipeline runs them: by level, and
