@@ -536,7 +536,7 @@ fn gradle(rel: &str, build: &str, settings: Option<&str>, dir: &Path) -> Project
 /// `//` and `/* */` comments out (Groovy and Kotlin build scripts).
 fn strip_comments(text: &str) -> String {
     static C: OnceLock<Regex> = OnceLock::new();
-    re(&C, r"(?s)/\*.*?\*/|(?m)^\s*//.*$")
+    re(&C, r"(?s:/\*.*?\*/)|(?m:^[ \t]*//[^\n]*)")
         .replace_all(text, "")
         .into_owned()
 }

@@ -27,7 +27,7 @@
 //! "-jar", "/app/app.jar"]` -> `FROM gcr.io/distroless/java17-debian12:nonroot`
 //! ... `ENV JDK_JAVA_OPTIONS="-Xmx256m"`, `CMD ["/app/app.jar"]`.
 
-use super::runtime::{exec_form, needs_no_shell, no_shell, nonroot};
+use super::runtime::{exec_form, needs_no_shell, needs_root_workdir, no_shell, nonroot};
 use crate::analysis::java::cmd::{Launch, Target, is_java, launch};
 use crate::analysis::java::image::Vendor;
 use crate::analysis::java::started;
@@ -35,7 +35,7 @@ use crate::analysis::stages::Base;
 use crate::catalog;
 use crate::edit::Edit;
 use crate::message::Loc;
-use crate::transforms::text::{insert_before, json_array, kw_like, replace_args};
+use crate::transforms::text::{insert_after, insert_before, json_array, kw, kw_like, replace_args};
 use crate::transforms::{Cx, Outcome, Transform, pin};
 
 pub struct JavaDistroless;
@@ -216,6 +216,17 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         .from()
         .ok_or_else(|| Outcome::refuse("cannot read the runtime's FROM"))?;
     edits.push(Edit::replace(from.image.span, pinned.text.clone()));
+    if needs_root_workdir(cx, rt) {
+        let from_ins = &doc.instructions()[doc.stages()[rt.index].from];
+        edits.push(insert_after(
+            doc,
+            from_ins,
+            &[format!("{} /", kw(doc, "WORKDIR"))],
+        ));
+        notes.push(
+            "WORKDIR / keeps the working directory the paths here are relative to (the nonroot image's is /home/nonroot)".into(),
+        );
+    }
     notes.push(format!(
         "distroless java {feature} is Debian's OpenJDK build: the same Java {feature}, another vendor's build"
     ));

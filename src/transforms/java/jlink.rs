@@ -36,7 +36,7 @@
 
 use super::official_ref;
 use super::project::{self, context_read};
-use super::runtime::{exec_form, needs_no_shell, no_shell, nonroot};
+use super::runtime::{exec_form, needs_no_shell, needs_root_workdir, no_shell, nonroot};
 use crate::analysis::env::join_path;
 use crate::analysis::java::cmd::{Launch, Target, is_java, launch};
 use crate::analysis::java::context::Project;
@@ -192,7 +192,12 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         .ok_or_else(|| Outcome::refuse("the working directory depends on a build argument"))?;
     let jar = join_path(&workdir, &full[j]);
     // Modules the JVM's options load by name.
-    let mut modules: Vec<String> = table.always_modules.clone();
+    // Each with why it is there.
+    let mut modules: Vec<(String, String)> = table
+        .always_modules
+        .iter()
+        .map(|m| (m.clone(), "never reported by jdeps".to_string()))
+        .collect();
     let options = jc.option_words(&full);
     for (k, o) in options.iter().enumerate() {
         if o.starts_with("-javaagent") {
@@ -205,8 +210,9 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
             .flag_modules
             .iter()
             .find(|(f, _)| o.starts_with(f.as_str()))
+            && !standard_encoding(o)
         {
-            modules.push(m.clone());
+            modules.push((m.clone(), o.to_string()));
         }
         let added = match o.strip_prefix("--add-modules") {
             Some(rest) if rest.starts_with('=') => Some(rest[1..].to_string()),
@@ -220,7 +226,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
                     Loc::of(proc_ins)
                 )));
             }
-            modules.push(m.to_string());
+            modules.push((m.to_string(), "--add-modules".to_string()));
         }
     }
 
@@ -333,13 +339,13 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
             "no Java sources were found in the context to check for what they load by name; {KEEP}"
         )));
     }
-    for (m, _) in &ctx.modules {
-        modules.push(m.clone());
+    for (m, file) in &ctx.modules {
+        modules.push((m.clone(), format!("used in {file}")));
     }
-    let mut uniq = Vec::new();
-    for m in modules {
-        if !uniq.contains(&m) {
-            uniq.push(m);
+    let mut uniq: Vec<(String, String)> = Vec::new();
+    for (m, why) in modules {
+        if !uniq.iter().any(|(u, _)| *u == m) {
+            uniq.push((m, why));
         }
     }
     let modules = uniq;
@@ -407,7 +413,11 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         kw(doc, "FROM")
     )];
     stage_lines.extend(copy_line);
-    let extra = modules.join(",");
+    let extra = modules
+        .iter()
+        .map(|(m, _)| m.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
     stage_lines.push(format!(
         "{run} jdeps --ignore-missing-deps -q --multi-release {feature} --print-module-deps {esc}{nl}        {jar_in_stage} > /tmp/jre-modules {esc}{nl}    && jlink --add-modules \"$(cat /tmp/jre-modules),{extra}\" {esc}{nl}        --no-header-files --no-man-pages --output {BUILT}",
         run = kw(doc, "RUN")
@@ -425,18 +435,21 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         .from()
         .ok_or_else(|| Outcome::refuse("cannot read the runtime's FROM"))?;
     edits.push(Edit::replace(from.image.span, pinned.text.clone()));
-    edits.push(insert_after(
-        doc,
-        from_ins,
-        &[
-            format!("{} JAVA_HOME={JAVA_HOME}", kw(doc, "ENV")),
-            format!("{} PATH=\"${{JAVA_HOME}}/bin:${{PATH}}\"", kw(doc, "ENV")),
-            format!(
-                "{} --from={stage_name} {BUILT} {JAVA_HOME}",
-                kw(doc, "COPY")
-            ),
-        ],
-    ));
+    let mut lines = vec![
+        format!("{} JAVA_HOME={JAVA_HOME}", kw(doc, "ENV")),
+        format!("{} PATH=\"${{JAVA_HOME}}/bin:${{PATH}}\"", kw(doc, "ENV")),
+        format!(
+            "{} --from={stage_name} {BUILT} {JAVA_HOME}",
+            kw(doc, "COPY")
+        ),
+    ];
+    if needs_root_workdir(cx, rt) {
+        lines.push(format!("{} /", kw(doc, "WORKDIR")));
+        notes.push(
+            "WORKDIR / keeps the working directory the paths here are relative to (the nonroot image's is /home/nonroot)".into(),
+        );
+    }
+    edits.push(insert_after(doc, from_ins, &lines));
     // The command, in exec form (no shell); distroless's CMD gets its java back.
     if distroless_cmd {
         edits.extend(replace_args(doc, proc_ins, json_array(&full)));
@@ -456,8 +469,19 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     let (e, n) = nonroot(cx, rt)?;
     edits.extend(e);
     notes.extend(n);
+    let why: Vec<String> = modules
+        .iter()
+        .map(|(m, w)| {
+            if m == "jdk.crypto.ec" {
+                format!("{m} (TLS: EC keys and ECDHE suites; {w})")
+            } else {
+                format!("{m} ({w})")
+            }
+        })
+        .collect();
     notes.push(format!(
-        "the Java runtime holds the modules jdeps finds in the jar at build time plus {extra} (loaded by name; jdk.crypto.ec is what TLS needs); checked: {} has no run-time libraries and its sources load nothing by name",
+        "the Java runtime holds the modules jdeps finds in the jar at build time plus {}; checked: {} has no run-time libraries and its sources load nothing by name",
+        why.join(", "),
         project.shown_dir()
     ));
     let message = if (cx.added)(from.image.span.start) {
@@ -472,6 +496,23 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         )
     };
     Ok(Outcome::apply(edits, message).with_notes(notes))
+}
+
+/// `-Dfile.encoding=UTF-8` and the other charsets java.base holds.
+fn standard_encoding(option: &str) -> bool {
+    option.strip_prefix("-Dfile.encoding=").is_some_and(|e| {
+        matches!(
+            e.to_ascii_uppercase().replace('_', "-").as_str(),
+            "UTF-8"
+                | "UTF8"
+                | "ISO-8859-1"
+                | "US-ASCII"
+                | "UTF-16"
+                | "UTF-16BE"
+                | "UTF-16LE"
+                | "COMPAT"
+        )
+    })
 }
 
 /// The project directory of a jar built at `path` (`/app/target/x.jar` ->

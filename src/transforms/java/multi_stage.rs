@@ -308,7 +308,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
             }
             let a = p.artifact(&build.goals).map_err(Outcome::refuse)?;
             notes.push(format!(
-                "`{shown}` became `java -jar` on the jar the build makes ({a}): the app runs without {} (and without devtools)",
+                "`{shown}` became `java -jar` on the jar the build makes ({a}): the app runs without {} in the image",
                 if tool == Tool::Maven { "Maven" } else { "Gradle" }
             ));
             (join_path(d, &a), NewCommand::Whole)
@@ -326,6 +326,17 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     {
         return Err(Outcome::refuse(format!(
             "the path {jar_in_builder:?} has characters dfslim will not write into a COPY line"
+        )));
+    }
+    if let Some(c) = rt.copies.iter().find(|c| {
+        c.source == Source::Context
+            && c.landing(|src| src.ends_with('/') || src == ".")
+                .iter()
+                .any(|l| *l == jar_in_builder)
+    }) {
+        return Err(Outcome::refuse(format!(
+            "{jar_in_builder} is copied in from the build context on {}, not built here: the image only runs it",
+            Loc::at(doc, c.ins)
         )));
     }
     let jar_name = jar_in_builder
@@ -528,7 +539,11 @@ fn run_files(cx: &Cx, s: usize, workdir: &str, jar: &str) -> Vec<(String, String
             } else {
                 dest.clone()
             };
-            if target == workdir || target == "/" || jar.starts_with(&format!("{target}/")) {
+            if target == workdir
+                || target == "/"
+                || target == jar
+                || jar.starts_with(&format!("{target}/"))
+            {
                 continue;
             }
             if !out.iter().any(|(t, _)| *t == target) {

@@ -96,14 +96,15 @@ pub fn context_dir(cx: &Cx, s: usize, dir: &str) -> Option<String> {
                     if !BUILD_FILES.contains(&name) {
                         continue;
                     }
-                    let landed = if c.dest_is_dir || dest.ends_with('/') {
-                        join_path(dest, name)
+                    // `COPY pom.xml .` and `COPY pom.xml /app/` land in the
+                    // directory; `COPY pom.xml /app/pom.xml` names the file.
+                    let last = dest.rsplit('/').next().unwrap_or(dest);
+                    let landed_dir = if c.dest_is_dir || last != name {
+                        dest.as_str()
                     } else {
-                        dest.clone()
+                        dest.rsplit_once('/')
+                            .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d })
                     };
-                    let landed_dir = landed
-                        .rsplit_once('/')
-                        .map_or("/", |(d, _)| if d.is_empty() { "/" } else { d });
                     if landed_dir == dir.trim_end_matches('/') {
                         return Some(normalize(src.rsplit_once('/').map_or("", |(d, _)| d)));
                     }

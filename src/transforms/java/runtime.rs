@@ -158,3 +158,28 @@ pub fn nonroot(cx: &Cx, rt: &StageFacts) -> Result<(Vec<Edit>, Vec<String>), Out
     });
     Ok((edits, notes))
 }
+
+/// True when the stage relies on the base image's working directory (`/`
+/// for the JRE images) before it sets its own: a `:nonroot` distroless
+/// image's is /home/nonroot, so `WORKDIR /` must keep relative paths (a
+/// `COPY x app.jar`, `-cp app:app/lib/*`) where they were.
+pub fn needs_root_workdir(cx: &Cx, rt: &StageFacts) -> bool {
+    let doc = cx.doc;
+    for i in doc.stages()[rt.index].range().skip(1) {
+        let ins = &doc.instructions()[i];
+        match ins.keyword {
+            Keyword::Workdir => {
+                return !ins.text_arg().is_some_and(|w| w.text.starts_with('/'));
+            }
+            Keyword::Copy
+            | Keyword::Add
+            | Keyword::Run
+            | Keyword::Cmd
+            | Keyword::Entrypoint
+            | Keyword::Volume
+            | Keyword::Healthcheck => return true,
+            _ => {}
+        }
+    }
+    true
+}
