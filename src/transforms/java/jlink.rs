@@ -199,6 +199,27 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         .map(|m| (m.clone(), "never reported by jdeps".to_string()))
         .collect();
     let options = jc.option_words(&full);
+    // The launcher also reads options from the environment (java-distroless
+    // moves the command's there).
+    let env = &rt.at(doc, proc.ins).env;
+    for var in ["JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS"] {
+        for o in env.known(var).unwrap_or("").split_whitespace() {
+            if o.starts_with("-javaagent") {
+                return Err(Outcome::refuse(format!(
+                    "{var}, set for the {what} on {}, loads an agent ({o}), whose modules jdeps does not see; {KEEP}",
+                    Loc::of(proc_ins)
+                )));
+            }
+            if let Some((_, m)) = table
+                .flag_modules
+                .iter()
+                .find(|(f, _)| o.starts_with(f.as_str()))
+                && !standard_encoding(o)
+            {
+                modules.push((m.clone(), format!("{o} in {var}")));
+            }
+        }
+    }
     for (k, o) in options.iter().enumerate() {
         if o.starts_with("-javaagent") {
             return Err(Outcome::refuse(format!(

@@ -130,7 +130,8 @@ fn plan(
             ));
         }
     }
-    if img.openj9 {
+    // Semeru keeps OpenJ9 in its JRE; every other JRE is HotSpot.
+    if img.openj9 && img.vendor != Vendor::Semeru {
         return Err(format!(
             "{} runs the OpenJ9 JVM, whose flags HotSpot does not take: its successor is ibm-semeru-runtimes (open-<v>-jre)",
             b.repository

@@ -39,7 +39,7 @@ use crate::analysis::env::join_path;
 use crate::analysis::java::cmd::{JDK_TOOLS, Launch, Target, Tool, launch};
 use crate::analysis::java::image::Distro;
 use crate::analysis::java::started;
-use crate::analysis::stages::{Base, Source};
+use crate::analysis::stages::{Base, Process, Source};
 use crate::catalog;
 use crate::message::Loc;
 use crate::syntax::{Args, Command, Keyword};
@@ -110,6 +110,30 @@ fn build_input(name: &str) -> bool {
         || name.ends_with(".md")
         || name.ends_with(".java")
         || name.ends_with(".kt")
+}
+
+/// A shell-form command that is one simple command whose only shell
+/// feature is a glob (`java -jar target/*.jar`): its words, so the glob can
+/// be resolved from the build file. `None` for anything else.
+fn glob_argv(cx: &Cx, p: &Process) -> Option<Process> {
+    if p.argv.is_some() || !p.shell_form {
+        return None;
+    }
+    let Some(Command::Shell(w)) = cx.doc.instructions()[p.ins].command() else {
+        return None;
+    };
+    let script = crate::analysis::shell::parse(&w.text);
+    let [c] = script.commands.as_slice() else {
+        return None;
+    };
+    let simple = !script.uses_shell_features
+        && c.assignments.is_empty()
+        && c.words.iter().all(|w| !w.dynamic)
+        && c.words.iter().any(|w| w.glob);
+    simple.then(|| Process {
+        argv: Some(c.words.iter().map(|w| w.value.clone()).collect()),
+        ..p.clone()
+    })
 }
 
 fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
@@ -187,6 +211,8 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
 
     // What the container runs, and the jar.
     let proc = started(rt).ok_or_else(|| Outcome::refuse("the image has no CMD or ENTRYPOINT"))?;
+    let globbed = glob_argv(cx, proc);
+    let proc = globbed.as_ref().unwrap_or(proc);
     let what = if proc.entrypoint { "ENTRYPOINT" } else { "CMD" };
     let proc_ins = &doc.instructions()[proc.ins];
     let argv = proc.argv.clone().ok_or_else(|| {
@@ -224,6 +250,17 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
                 )));
             };
             let jar = argv[i].clone();
+            if globbed.is_some()
+                && argv
+                    .iter()
+                    .enumerate()
+                    .any(|(k, w)| k != i && w.contains(['*', '?', '[']))
+            {
+                return Err(Outcome::refuse(format!(
+                    "the {what} on {} has a glob besides the jar's: only a shell can tell what it runs",
+                    Loc::of(proc_ins)
+                )));
+            }
             let path = if jar.contains(['*', '?', '[']) {
                 if !proc.shell_form {
                     return Err(Outcome::refuse(format!(
