@@ -27,6 +27,9 @@ pub struct Entry {
     /// Outside the levels: runs only when named (`--only`) or enabled in dfslim.toml.
     #[serde(default)]
     pub opt_in: bool,
+    /// The lint rules (hadolint's) a file no longer breaks where it applies.
+    #[serde(default)]
+    pub settles: Vec<String>,
     pub example: Example,
 }
 
@@ -70,6 +73,11 @@ const ENTRIES: &[(Ecosystem, &str, &str)] = &[
         include_str!("../transforms/go/strip-flags.toml"),
     ),
     (
+        Ecosystem::Go,
+        "nonroot-user",
+        include_str!("../transforms/go/nonroot-user.toml"),
+    ),
+    (
         Ecosystem::Node,
         "node-slim-base",
         include_str!("../transforms/node/node-slim-base.toml"),
@@ -98,6 +106,31 @@ const ENTRIES: &[(Ecosystem, &str, &str)] = &[
         Ecosystem::Node,
         "node-strip",
         include_str!("../transforms/node/node-strip.toml"),
+    ),
+    (
+        Ecosystem::Any,
+        "apt-lists",
+        include_str!("../transforms/any/apt-lists.toml"),
+    ),
+    (
+        Ecosystem::Any,
+        "apk-no-cache",
+        include_str!("../transforms/any/apk-no-cache.toml"),
+    ),
+    (
+        Ecosystem::Any,
+        "pip-no-cache",
+        include_str!("../transforms/any/pip-no-cache.toml"),
+    ),
+    (
+        Ecosystem::Any,
+        "npm-cache",
+        include_str!("../transforms/any/npm-cache.toml"),
+    ),
+    (
+        Ecosystem::Any,
+        "apt-no-recommends",
+        include_str!("../transforms/any/apt-no-recommends.toml"),
     ),
     (
         Ecosystem::Java,
@@ -164,7 +197,74 @@ pub struct Tables {
     pub cgo: Cgo,
     pub tools: Tools,
     pub runtime: Runtime,
+    pub runtime_runs: RuntimeRuns,
+    pub hygiene: Hygiene,
     pub java: Java,
+}
+
+/// What the RUN lines of a runtime stage do (transforms/tables/runtime-runs.toml).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeRuns {
+    pub print_only: Vec<String>,
+    pub caches: Vec<String>,
+    pub ca_packages: Vec<String>,
+    pub tz_packages: Vec<String>,
+    pub libc_packages: Vec<String>,
+    pub http_clients: Vec<String>,
+    pub inits: Vec<Init>,
+    pub alpine_accounts: Accounts,
+}
+
+/// An init program run as PID 1, per package manager (`apk`, `apt`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Init {
+    pub name: String,
+    pub packages: Vec<String>,
+    pub paths: std::collections::BTreeMap<String, String>,
+    /// A static build: (package, path) installed in a builder.
+    pub r#static: std::collections::BTreeMap<String, (String, String)>,
+    pub options_with_value: Vec<String>,
+}
+
+/// Users and groups of a base image, by name and id.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accounts {
+    pub users: Vec<(String, u32)>,
+    pub groups: Vec<(String, u32)>,
+}
+
+/// What the hygiene steps (`transforms/any/`) know of package managers.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hygiene {
+    /// Per package manager, parts of a cache-mount target that mean the
+    /// mount holds its files (`/var/lib/apt`, `.cache/pip`...).
+    pub mounts: Vec<(String, Vec<String>)>,
+    /// Ends of mount targets that hold every per-user cache (`/.cache`).
+    pub covering: Vec<String>,
+    /// apt recommends an image may rely on: added explicitly when
+    /// `--no-install-recommends` drops them.
+    pub recommends: Vec<Recommend>,
+    /// apt packages whose dependencies (not recommends) bring these.
+    pub provides: Vec<(String, Vec<String>)>,
+}
+
+/// A recommend that is load-bearing.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recommend {
+    /// Packages that recommend it (directly or through a dependency).
+    pub packages: Vec<String>,
+    /// The package they recommend.
+    pub needs: String,
+    /// What breaks without it.
+    pub why: String,
+    /// Only when the Dockerfile's text holds one of these (empty: always).
+    #[serde(default)]
+    pub when: Vec<String>,
 }
 
 /// Java facts: JRE and distroless images, jlink, what jdeps cannot see.
@@ -280,6 +380,10 @@ pub fn tables() -> &'static Tables {
             include_str!("../transforms/tables/targets.toml"),
             "\n",
             include_str!("../transforms/tables/node.toml"),
+            "\n",
+            include_str!("../transforms/tables/runtime-runs.toml"),
+            "\n",
+            include_str!("../transforms/tables/hygiene.toml"),
             "\n",
             include_str!("../transforms/tables/java.toml"),
         );

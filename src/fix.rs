@@ -12,7 +12,6 @@ use crate::walk;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 /// What to do with a changed file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -198,28 +197,72 @@ impl Job {
 
 /// Runs `jobs` in parallel; `tick` is called once per finished file.
 /// Each build context is read once, however many files share it.
-/// The reports come back in the order of `jobs`.
-pub fn run_all(jobs: &[Job], mode: Mode, tick: &(dyn Fn() + Sync)) -> Vec<FileReport> {
+/// The reports come back in the order of `jobs`; with `keep_texts` false
+/// they hold the steps but not the texts (see [`pipeline::Run::slim`]).
+pub fn run_all(
+    jobs: &[Job],
+    mode: Mode,
+    keep_texts: bool,
+    tick: &(dyn Fn() + Sync),
+) -> Vec<FileReport> {
     let digests = digests();
     // Each context is read by the first job that needs it (the others
-    // wait for it), so progress starts at once.
-    let contexts: HashMap<&PathBuf, OnceLock<BuildContext>> = jobs
-        .iter()
-        .filter_map(|j| j.context.as_ref())
-        .map(|d| (d, OnceLock::new()))
-        .collect();
+    // wait for it), so progress starts at once, and dropped when the last
+    // job that shares it is done, so a large batch never holds them all.
+    let mut uses: HashMap<&PathBuf, usize> = HashMap::new();
+    for d in jobs.iter().filter_map(|j| j.context.as_ref()) {
+        *uses.entry(d).or_default() += 1;
+    }
+    let contexts: HashMap<&PathBuf, Shared> =
+        uses.into_iter().map(|(d, n)| (d, Shared::new(n))).collect();
     jobs.par_iter()
         .map(|job| {
-            let ctx = job.context.as_ref().and_then(|d| {
-                contexts
-                    .get(d)
-                    .map(|once| once.get_or_init(|| BuildContext::load(d)))
-            });
-            let report = job.run(mode, ctx, &*digests);
+            let shared = job
+                .context
+                .as_ref()
+                .and_then(|d| Some((d, contexts.get(d)?)));
+            let ctx = shared.map(|(d, s)| s.get(d));
+            let mut report = job.run(mode, ctx.as_deref(), &*digests);
+            drop(ctx);
+            if let Some((_, s)) = shared {
+                s.done();
+            }
+            if !keep_texts && let FileOutcome::Done(run) = &mut report.outcome {
+                run.slim();
+            }
             tick();
             report
         })
         .collect()
+}
+
+/// A build context shared by the jobs of a batch: read once, on first use,
+/// and let go when the last of its `left` jobs is done.
+struct Shared {
+    slot: std::sync::Mutex<(Option<std::sync::Arc<BuildContext>>, usize)>,
+}
+
+impl Shared {
+    fn new(left: usize) -> Shared {
+        Shared {
+            slot: std::sync::Mutex::new((None, left)),
+        }
+    }
+
+    fn get(&self, dir: &Path) -> std::sync::Arc<BuildContext> {
+        let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        slot.0
+            .get_or_insert_with(|| std::sync::Arc::new(BuildContext::load(dir)))
+            .clone()
+    }
+
+    fn done(&self) {
+        let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        slot.1 = slot.1.saturating_sub(1);
+        if slot.1 == 0 {
+            slot.0 = None;
+        }
+    }
 }
 
 /// How each file of a batch is set up: its settings from the config and

@@ -130,6 +130,8 @@ pub struct Run {
     pub warnings: Vec<suppress::Warning>,
     /// The ecosystems the file's stages belong to.
     pub ecosystems: Vec<Ecosystem>,
+    /// The output differs from the original (kept when [`Run::slim`] drops the texts).
+    pub changed: bool,
     /// Which stage ships and who builds the others, in the user's words
     /// (`stage \`development\` is built by compose service backend (compose.yaml): left as is`).
     pub stages: Vec<String>,
@@ -137,7 +139,15 @@ pub struct Run {
 
 impl Run {
     pub fn changed(&self) -> bool {
-        self.original != self.output
+        self.changed
+    }
+
+    /// Drops the texts and edits, keeping what a report of steps needs: a
+    /// batch over thousands of files need not hold every file twice.
+    pub fn slim(&mut self) {
+        self.original = String::new();
+        self.output = String::new();
+        self.trail = Vec::new();
     }
 
     /// True when an applied step could not check something the build
@@ -191,7 +201,9 @@ impl History {
 /// The transforms run in level order, then again while a pass changed
 /// something: a later step can make an earlier one possible (once cgo is
 /// off, a glibc builder can feed an alpine runtime), and running dfslim on
-/// its own output must change nothing. Each transform is reported once,
+/// its own output must change nothing. The hygiene steps (ecosystem `any`)
+/// run the same way after the others have settled, on the stages that
+/// then ship. Each transform is reported once,
 /// with what it finally did. Facts are worked out once per version of the
 /// text, however many transforms read them.
 pub fn run(
@@ -270,9 +282,16 @@ pub fn run_with(text: &str, selection: &Selection, input: Input) -> Result<Run, 
         (ecosystems, stage_notes(&doc, &facts))
     };
     let mut facts: Option<Facts> = None;
-    for pass in 0..MAX_PASSES {
+    // Hygiene (ecosystem `any`) cleans the stages that ship, so its passes
+    // come once the other steps have settled which those are: a cache
+    // removed from a stage a later pass turns into a builder saves nothing.
+    let (mut hygiene, mut pass) = (false, 0);
+    loop {
         let mut changed = false;
         for (k, t) in picked.iter().enumerate() {
+            if (steps[k].ecosystem == Ecosystem::Any) != hygiene {
+                continue;
+            }
             if pass > 0 && matches!(steps[k].status, Status::Applied { .. }) {
                 continue;
             }
@@ -362,13 +381,19 @@ pub fn run_with(text: &str, selection: &Selection, input: Input) -> Result<Run, 
             };
             steps[k].status = status;
         }
-        if !changed {
-            break;
+        pass += 1;
+        if !changed || pass == MAX_PASSES {
+            if hygiene {
+                break;
+            }
+            (hygiene, pass) = (true, 0);
         }
     }
+    let output = doc.into_text();
     Ok(Run {
+        changed: output != text,
         original: text.to_string(),
-        output: doc.into_text(),
+        output,
         steps,
         trail,
         warnings,
@@ -408,11 +433,15 @@ fn stage_notes(doc: &Document, facts: &Facts) -> Vec<String> {
         let name = crate::analysis::targets::stage_name(doc, i);
         if i == facts.roles.shipped && n > 1 {
             let by = &facts.roles.built_by[i];
-            out.push(if by.is_empty() {
+            let mut line = if by.is_empty() {
                 format!("stage {name} ships (the last stage)")
             } else {
                 format!("stage {name} ships (built by {})", by.join(" and "))
-            });
+            };
+            if let Some(why) = facts.frozen(i) {
+                line.push_str(&format!("; {why}: left as is"));
+            }
+            out.push(line);
         } else if let Some(why) = facts.frozen(i) {
             out.push(format!("{why}: left as is"));
         } else if !facts.roles.built_by[i].is_empty() {

@@ -8,16 +8,13 @@
 
 mod common;
 
+use dfslim::analysis::Facts;
 use dfslim::analysis::commands::command_lines;
-use dfslim::analysis::{BuildContext, Facts};
 use dfslim::digest::Table;
-use dfslim::fix::{Mode, Plan};
 use dfslim::pipeline::{self, Input, Run, Selection, Status};
-use dfslim::report::FileOutcome;
 use dfslim::syntax::Document;
-use dfslim::{compose, walk};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn run(text: &str, selection: &Selection, input: Input) -> Run {
     pipeline::run_with(text, selection, input).unwrap()
@@ -339,7 +336,7 @@ fn no_churn_on_real_files() {
     // The real-world repositories, with their compose contexts and targets.
     let realworld = common::repo().join("../shared/realworld");
     if realworld.is_dir() {
-        for (path, input, output, targets, ctx) in realworld_runs(&realworld) {
+        for (path, input, output, targets, ctx) in common::realworld_runs(&realworld) {
             let doc = Document::parse(&input).unwrap();
             let facts = Facts::with_targets(&doc, ctx.as_ref(), &targets);
             churn(&path, &input, &output, &facts, &mut failures);
@@ -350,36 +347,4 @@ fn no_churn_on_real_files() {
     }
     eprintln!("churn: {files} files checked");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-type RealRun = (
-    PathBuf,
-    String,
-    String,
-    dfslim::analysis::Targets,
-    Option<BuildContext>,
-);
-
-/// Every Dockerfile under `root` rewritten at level 5 the way `dfslim fix`
-/// does it (compose contexts and targets, dfslim.toml), as (path, input,
-/// output, targets, context).
-pub fn realworld_runs(root: &Path) -> Vec<RealRun> {
-    let cwd = std::env::current_dir().unwrap();
-    let found = walk::discover(&[root.to_path_buf()], &walk::Filter::default());
-    let (builds, _) = compose::map_all(&found.composes, &cwd);
-    let plan = Plan {
-        compose: builds,
-        cwd: cwd.clone(),
-        ..Plan::default()
-    };
-    let mut out = Vec::new();
-    for f in found.files.iter().flatten() {
-        let job = plan.job(f);
-        let ctx = job.context.as_deref().map(BuildContext::load);
-        let report = job.run(Mode::DryRun, ctx.as_ref(), &dfslim::digest::None);
-        if let FileOutcome::Done(r) = report.outcome {
-            out.push((f.clone(), r.original, r.output, job.targets.clone(), ctx));
-        }
-    }
-    out
 }

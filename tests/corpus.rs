@@ -2,14 +2,16 @@
 //! rewrites correctly or refuses with a reason, and what it emits is
 //! accepted by BuildKit's parser, idempotent, keeps comments and line
 //! endings, changes a file only through transforms of the ecosystems it
-//! holds, and adds no hadolint finding. Prints (and writes to
-//! target/corpus-report.md) the tally per ecosystem and transform.
+//! holds (the hygiene steps of `any` only inside RUN instructions), and adds
+//! no hadolint finding. Prints (and writes to target/corpus-report.md) the
+//! tally per ecosystem and transform, the hygiene steps on every file, and
+//! the hadolint findings they target before and after level 5.
 
 mod common;
 
 use dfslim::ecosystem::Ecosystem;
 use dfslim::pipeline::{self, Selection, Status};
-use dfslim::syntax::Document;
+use dfslim::syntax::{Document, Keyword};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -55,6 +57,7 @@ fn run_all(files: &[PathBuf]) -> (Vec<Case>, Vec<String>) {
                         failures.push(format!("{}: level {level}: {:?}", path.display(), s.status));
                     }
                     check_preserved(path, level, &input, &run, &mut failures);
+                    check_trail(path, level, &input, &run, &mut failures);
                     outputs.push(Some(run.output.clone()));
                     runs.push(run);
                 }
@@ -117,6 +120,46 @@ fn check_preserved(
 }
 
 /// Normalised refusal reason, for the tally: numbers and quoted bits blurred.
+/// What changed a file, replayed edit set by edit set: the hygiene steps
+/// (ecosystem `any`, which may change a file of any ecosystem) edit only
+/// inside RUN instructions, so every byte outside the RUNs they clean stays
+/// as it was; and the edits replay to the output.
+fn check_trail(
+    path: &Path,
+    level: u8,
+    input: &str,
+    run: &pipeline::Run,
+    failures: &mut Vec<String>,
+) {
+    let p = path.display();
+    let mut text = input.to_string();
+    for (id, edits) in &run.trail {
+        let eco = dfslim::catalog::entry(id).map(|e| e.ecosystem);
+        if eco == Some(Ecosystem::Any) {
+            let doc = Document::parse(text.clone()).unwrap();
+            for e in edits {
+                let inside = doc.instructions().iter().any(|i| {
+                    i.keyword == Keyword::Run
+                        && i.args_span.start <= e.span.start
+                        && e.span.end <= i.span.end
+                });
+                if !inside {
+                    failures.push(format!(
+                        "{p}: level {level}: {id} edits {}..{} outside a RUN",
+                        e.span.start, e.span.end
+                    ));
+                }
+            }
+        }
+        text = dfslim::edit::apply(&text, edits).unwrap();
+    }
+    if text != run.output {
+        failures.push(format!(
+            "{p}: level {level}: the applied edits do not replay to the output"
+        ));
+    }
+}
+
 fn reason_key(r: &str) -> String {
     let mut s = String::new();
     let mut last_digit = false;
@@ -246,6 +289,68 @@ fn tally(cases: &[Case]) -> String {
     out
 }
 
+/// The hygiene steps (ecosystem `any`) on every file, at level 1 (where the
+/// single-stage files still ship their only stage) and level 5: applied,
+/// refused or not applicable, the RUNs left as is, and why (level 5).
+fn hygiene_tally(cases: &[Case]) -> String {
+    let mut out = String::from(
+        "\n## Hygiene steps (every file)\n\n| transform | level 1: applied / refused / n/a | level 5: applied / refused / n/a | level 5: RUNs left as is in applied files |\n|---|---|---|---|\n",
+    );
+    let mut reasons: BTreeMap<(&str, String), usize> = BTreeMap::new();
+    for e in dfslim::catalog::entries()
+        .iter()
+        .filter(|e| e.ecosystem == Ecosystem::Any)
+    {
+        let mut cells = Vec::new();
+        let mut left = 0;
+        for level in [1, 5] {
+            let (mut a, mut r, mut n) = (0, 0, 0);
+            for c in cases {
+                let Some(run) = c.runs.get(level - 1) else {
+                    continue;
+                };
+                for st in run.steps.iter().filter(|st| st.id == e.id) {
+                    let counted = level == 5;
+                    match &st.status {
+                        Status::Applied { notes, .. } => {
+                            a += 1;
+                            for note in notes.iter().map(|m| m.to_string()) {
+                                if let Some(why) = note.strip_prefix("left as is: ")
+                                    && counted
+                                {
+                                    left += 1;
+                                    *reasons.entry((st.id, reason_key(why))).or_default() += 1;
+                                }
+                            }
+                        }
+                        Status::NotApplicable(_) => n += 1,
+                        Status::Refused(why) | Status::Skipped(why) => {
+                            r += 1;
+                            if counted {
+                                *reasons
+                                    .entry((st.id, reason_key(&why.to_string())))
+                                    .or_default() += 1;
+                            }
+                        }
+                    }
+                }
+            }
+            cells.push(format!("{a} / {r} / {n}"));
+        }
+        let _ = writeln!(out, "| {} | {} | {} | {left} |", e.id, cells[0], cells[1]);
+    }
+    out.push_str("\nAt level 5, refused (or left as is) by reason:\n\n");
+    let mut v: Vec<_> = reasons.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for ((id, why), n) in v {
+        let _ = writeln!(out, "- {id} ({n}): {why}");
+    }
+    out
+}
+
+/// The hadolint rules the hygiene steps settle.
+const HYGIENE_RULES: [&str; 5] = ["DL3009", "DL3015", "DL3019", "DL3042", "DL3060"];
+
 #[test]
 fn corpus_every_level() {
     let Some(corpus) = common::corpus() else {
@@ -295,6 +400,7 @@ fn corpus_every_level() {
     }
 
     // No new hadolint finding.
+    let mut hadolint_counts = String::new();
     match common::hadolint() {
         Ok(hadolint) => {
             let dir = tempfile::tempdir().unwrap();
@@ -319,6 +425,26 @@ fn corpus_every_level() {
             let findings: Vec<serde_json::Value> =
                 serde_json::from_slice(&out.stdout).expect("hadolint JSON");
             let mut codes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            // Per rule the hygiene steps settle: findings in the inputs and at level 5.
+            let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+            for f in &findings {
+                let file = f["file"].as_str().unwrap_or("");
+                let code = f["code"].as_str().unwrap_or("");
+                if let Some(rule) = HYGIENE_RULES.iter().find(|r| **r == code) {
+                    let c = counts.entry(rule).or_default();
+                    if file.ends_with("-input.Dockerfile") {
+                        c.0 += 1;
+                    } else if file.ends_with("-level5.Dockerfile") {
+                        c.1 += 1;
+                    }
+                }
+            }
+            hadolint_counts.push_str(
+                "\n## hadolint findings the hygiene steps target (every file)\n\n| rule | input | level 5 |\n|---|---|---|\n",
+            );
+            for (rule, (before, after)) in &counts {
+                let _ = writeln!(hadolint_counts, "| {rule} | {before} | {after} |");
+            }
             for f in &findings {
                 let file = f["file"]
                     .as_str()
@@ -358,7 +484,7 @@ fn corpus_every_level() {
         Err(why) => common::skip("hadolint check of the corpus outputs", &why),
     }
 
-    let report = tally(&cases);
+    let report = tally(&cases) + &hygiene_tally(&cases) + &hadolint_counts;
     eprintln!("{report}");
     let _ = std::fs::write(common::repo().join("target/corpus-report.md"), &report);
     assert!(

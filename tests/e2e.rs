@@ -705,3 +705,123 @@ fn verify_errors_exit_2() {
         "{err}"
     );
 }
+
+// ---- a runtime made by RUN lines, and the distroless choice (issue 15) ---------
+
+/// dfslim's rewrite of an app's Dockerfile with `selection`, its context read.
+fn rewrite_with(app: &str, selection: &Selection) -> pipeline::Run {
+    let ctx = BuildContext::load(&app_dir(app));
+    pipeline::run(&dockerfile(app), selection, Some(&ctx)).expect("the app's Dockerfile parses")
+}
+
+/// go-runtime-cmds: its alpine runtime installs ca-certificates and tzdata,
+/// creates a user with addgroup/adduser and chmods the binary, and the
+/// program exits at start-up without zone data or CA certificates. The
+/// original and every level build and answer (zones, CA pool, and the uid
+/// it runs as: still alpine's 100 on scratch) and never grow; levels 4 and
+/// 5 are scratch with every RUN replaced. With `runtime = distroless`,
+/// levels 4 and 5 build and answer on distroless static as its nonroot user
+/// (65532), no bigger than level 3.
+#[test]
+fn go_runtime_cmds_every_level_and_the_distroless_choice() {
+    let Some(d) = engine("e2e: go-runtime-cmds at every level, scratch and distroless") else {
+        return;
+    };
+    let start = Instant::now();
+    let app = "go-runtime-cmds";
+    let mut variants: Vec<(String, String, &str)> =
+        vec![("original".to_string(), dockerfile(app), "uid=100")];
+    for level in 1..=5u8 {
+        let run = rewrite(app, level);
+        if level >= 4 {
+            assert!(
+                matches!(
+                    run.steps
+                        .iter()
+                        .find(|s| s.id == "scratch-runtime")
+                        .map(|s| &s.status),
+                    Some(Status::Applied { .. })
+                ),
+                "scratch-runtime did not apply at level {level}: {:#?}",
+                run.steps
+            );
+            assert!(
+                run.output.contains("FROM scratch") && !run.output.contains("RUN apk"),
+                "level {level}:\n{}",
+                run.output
+            );
+        }
+        variants.push((format!("level {level}"), run.output, "uid=100"));
+    }
+    for level in 4..=5u8 {
+        let selection = Selection {
+            level,
+            runtime: pipeline::Runtime::Distroless,
+            ..Selection::default()
+        };
+        let run = rewrite_with(app, &selection);
+        assert!(
+            run.output
+                .contains("FROM gcr.io/distroless/static-debian12:nonroot"),
+            "distroless level {level}:\n{}",
+            run.output
+        );
+        variants.push((format!("distroless level {level}"), run.output, "uid=65532"));
+    }
+    let janitor = Mutex::new(Janitor::start(&d.program, false));
+    let (port, want) = checks(app);
+    let results: Vec<Result<Built, String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = variants
+            .iter()
+            .map(|(_, text, uid)| {
+                let (d, janitor) = (&d, &janitor);
+                let mut want = want.clone();
+                want.push(("/".to_string(), (*uid).to_string()));
+                s.spawn(move || {
+                    let built = build(d, janitor, app, text)?;
+                    serves(janitor, &built.tag, port, &want)?;
+                    Ok(built)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut sizes = Vec::new();
+    let mut problems = Vec::new();
+    for ((name, text, _), r) in variants.iter().zip(&results) {
+        match r {
+            Ok(b) => {
+                let size = size_of(&b.tag);
+                eprintln!(
+                    "e2e: {app} {name}: {size:>11} bytes, built in {:5.1} s ({} builds side by side), answers",
+                    b.seconds,
+                    variants.len()
+                );
+                sizes.push(size);
+            }
+            Err(e) => problems.push(format!("{name}: {e}\n--- Dockerfile:\n{text}")),
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    // original, levels 1..5 never grow; distroless 4 <= level 3, 5 <= 4.
+    let order: Vec<(usize, usize)> = (1..=5)
+        .map(|l| (l - 1, l))
+        .chain([(3, 6), (6, 7)])
+        .collect();
+    for (a, b) in order {
+        assert!(
+            sizes[b] <= sizes[a],
+            "{} ({} bytes) is bigger than {} ({} bytes)\n--- {}:\n{}",
+            variants[b].0,
+            sizes[b],
+            variants[a].0,
+            sizes[a],
+            variants[b].0,
+            variants[b].1
+        );
+    }
+    eprintln!(
+        "e2e: {app}: every level and the distroless choice answer; test took {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+}

@@ -1,7 +1,8 @@
 //! Golden tests: `golden/<case>/input.Dockerfile` rewritten at each level
 //! must equal `golden/<case>/level-N.Dockerfile` byte for byte, and what each
 //! transform did must equal `golden/<case>/report.txt`. A case's build
-//! context is `golden/<case>/context/` when it exists (else none is read).
+//! context is `golden/<case>/context/` when it exists (else none is read);
+//! `golden/<case>/selection.toml` may choose the runtime and opt-in transforms.
 //!
 //! `UPDATE_GOLDEN=1 cargo test --test golden` rewrites the expectations;
 //! review the change as a diff before committing it.
@@ -51,10 +52,31 @@ fn check_case(dir: &Path, update: bool) -> Vec<String> {
     let input = fs::read_to_string(dir.join("input.Dockerfile")).unwrap();
     let ctx_dir = dir.join("context");
     let ctx = ctx_dir.is_dir().then(|| BuildContext::load(&ctx_dir));
+    // `golden/<case>/selection.toml`: `runtime = "distroless"`, `enable = [ids]`.
+    let options: toml::Table = fs::read_to_string(dir.join("selection.toml"))
+        .map(|t| toml::from_str(&t).expect("selection.toml"))
+        .unwrap_or_default();
+    let runtime = options
+        .get("runtime")
+        .and_then(|r| r.as_str())
+        .map_or(pipeline::Runtime::Scratch, |r| {
+            pipeline::Runtime::parse(r).expect("runtime")
+        });
+    let enable: Vec<String> = options
+        .get("enable")
+        .and_then(|e| e.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
     let mut reports = String::new();
     for level in 1..=5u8 {
         let sel = Selection {
             level,
+            runtime,
+            enable: enable.clone(),
             ..Selection::default()
         };
         let run = pipeline::run(&input, &sel, ctx.as_ref()).unwrap();

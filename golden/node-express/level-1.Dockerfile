@@ -4,7 +4,7 @@ FROM node:20-slim
 WORKDIR /usr/src/app
 
 COPY package*.json ./
-RUN npm install
+RUN npm install && npm cache clean --force
 
 COPY . .
 

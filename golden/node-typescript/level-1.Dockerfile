@@ -1,7 +1,7 @@
 FROM node:20.11.1-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
-RUN npm ci
+RUN npm ci && npm cache clean --force
 COPY src ./src
 RUN npm run build \
     && echo built

@@ -123,3 +123,27 @@ fn script_lines(doc: &Document, start: usize, body: &str) -> Vec<CommandLine> {
 fn base_name(s: &str) -> &str {
     s.rsplit('/').next().unwrap_or(s)
 }
+
+/// Where the cache and tmpfs mounts of a RUN mount
+/// (`RUN --mount=type=cache,target=/root/.cache/pip ...`): what they hold
+/// never reaches the layer.
+pub fn cache_mounts(ins: &Instruction) -> Vec<String> {
+    ins.flags
+        .iter()
+        .filter(|f| f.name().eq_ignore_ascii_case("mount"))
+        .filter_map(|f| {
+            let mut kind = "bind";
+            let mut target = None;
+            for field in f.value()?.split(',') {
+                let (k, v) = field.split_once('=').unwrap_or((field, ""));
+                match k.trim().to_ascii_lowercase().as_str() {
+                    "type" => kind = v.trim(),
+                    "target" | "dst" | "destination" => target = Some(v.trim()),
+                    _ => {}
+                }
+            }
+            let target = target?;
+            matches!(kind, "cache" | "tmpfs").then(|| target.trim_end_matches('/').to_string())
+        })
+        .collect()
+}

@@ -115,3 +115,45 @@ fn dockerignore(dir: &Path, text: &str) -> ignore::gitignore::Gitignore {
     b.build()
         .unwrap_or_else(|_| ignore::gitignore::Gitignore::empty())
 }
+
+/// The files below `dir` whose names `want` accepts, in a plain
+/// depth-first walk: hidden entries and the directories `skip` names are
+/// left out, links are not followed, and the walk stops after `max` files
+/// (the second value says it did). No ignore files are read: what the build
+/// sees is the context minus .dockerignore, which callers check apart.
+pub fn files_below(
+    dir: &Path,
+    skip: &[&str],
+    max: usize,
+    want: &dyn Fn(&str) -> bool,
+) -> (Vec<PathBuf>, bool) {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        let mut subdirs = Vec::new();
+        for e in rd.flatten() {
+            let name = e.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if name.starts_with('.') {
+                continue;
+            }
+            let Ok(ft) = e.file_type() else { continue };
+            if ft.is_dir() {
+                if !skip.contains(&name) {
+                    subdirs.push(e.path());
+                }
+            } else if ft.is_file() && want(name) {
+                if out.len() >= max {
+                    return (out, true);
+                }
+                out.push(e.path());
+            }
+        }
+        subdirs.sort();
+        todo.extend(subdirs.into_iter().rev());
+    }
+    (out, false)
+}

@@ -33,6 +33,9 @@ use std::sync::OnceLock;
 pub struct Facts<'c> {
     pub stages: Vec<StageFacts>,
     pub context: Option<&'c BuildContext>,
+    /// Per instruction, the simple commands of a RUN (empty otherwise),
+    /// read once for every part of analysis and every transform.
+    lines: Vec<Vec<commands::CommandLine>>,
     /// Which stage ships, which stay as they are.
     pub roles: targets::Roles,
     /// Per stage, the source paths other stages copy from it.
@@ -55,7 +58,15 @@ impl<'c> Facts<'c> {
         context: Option<&'c BuildContext>,
         targets: &Targets,
     ) -> Facts<'c> {
-        let stages = stages::walk(doc);
+        let lines: Vec<Vec<commands::CommandLine>> = doc
+            .instructions()
+            .iter()
+            .map(|ins| match ins.keyword {
+                crate::syntax::Keyword::Run => commands::command_lines(doc, ins).0,
+                _ => Vec::new(),
+            })
+            .collect();
+        let stages = stages::walk(doc, &lines);
         let roles = targets::roles(doc, &stages, targets);
         let mut copied_from = vec![Vec::new(); stages.len()];
         for st in &stages {
@@ -68,6 +79,7 @@ impl<'c> Facts<'c> {
         Facts {
             stages,
             context,
+            lines,
             roles,
             copied_from,
             go: OnceLock::new(),
@@ -75,6 +87,11 @@ impl<'c> Facts<'c> {
             java: OnceLock::new(),
             image: OnceLock::new(),
         }
+    }
+
+    /// The simple commands of RUN instruction `i` (none for another keyword).
+    pub fn lines(&self, i: usize) -> &[commands::CommandLine] {
+        self.lines.get(i).map_or(&[], Vec::as_slice)
     }
 
     /// The Go facts, worked out the first time they are asked for. `doc`
@@ -98,7 +115,17 @@ impl<'c> Facts<'c> {
         match eco {
             Ecosystem::Any => true,
             Ecosystem::Go => {
-                self.stages.iter().any(|s| s.family == Family::Golang) || self.go(doc).any()
+                self.stages.iter().any(|s| s.family == Family::Golang)
+                    || self.lines.iter().flatten().any(|l| l.name == "go")
+                    || self.stages.iter().any(|s| {
+                        [&s.cmd, &s.entrypoint].into_iter().flatten().any(|p| {
+                            p.argv
+                                .as_ref()
+                                .and_then(|a| a.first())
+                                .is_some_and(|prog| prog.rsplit('/').next() == Some("go"))
+                        })
+                    })
+                    || (self.go.get().is_some() && self.go(doc).any())
             }
             Ecosystem::Node => self.node(doc).any(),
             Ecosystem::Java => self.java(doc).any(),

@@ -57,6 +57,9 @@ pub struct Script {
     pub commands: Vec<SimpleCommand>,
     /// Pipes, `||`, redirections, subshells, control flow, background jobs, comments.
     pub uses_shell_features: bool,
+    /// Where a comment starts (`# ...` to the end of the text): text added
+    /// after it would be commented out.
+    pub comment: Option<usize>,
 }
 
 const RESERVED: &[&str] = &[
@@ -209,6 +212,7 @@ impl Lexer<'_> {
                 b'#' => {
                     // A comment runs to the end of the (joined) line.
                     self.script.uses_shell_features = true;
+                    self.script.comment.get_or_insert(self.pos);
                     self.pos = self.b.len();
                 }
                 b'&' | b'|' | b';' | b'(' | b')' => {

@@ -3,7 +3,7 @@
 //! runs, and which stages feed which.
 
 use super::base::{self, BaseImage, Family, Libc};
-use super::commands::{self, CommandLine};
+use super::commands::CommandLine;
 use super::env::{Env, Value, join_path};
 use crate::catalog;
 use crate::syntax::{Args, Command, Document, Instruction, Keyword};
@@ -128,7 +128,7 @@ impl StageFacts {
 }
 
 /// Walks every stage of `doc`, the global ARGs first.
-pub fn walk(doc: &Document) -> Vec<StageFacts> {
+pub fn walk(doc: &Document, lines: &[Vec<CommandLine>]) -> Vec<StageFacts> {
     let escape = doc.escape();
     let mut globals = Env::default();
     let first = doc
@@ -201,7 +201,16 @@ pub fn walk(doc: &Document) -> Vec<StageFacts> {
                 workdir: workdir.clone(),
                 env: env.clone(),
             });
-            step(doc, i, ins, &globals, &mut env, &mut workdir, &mut f);
+            step(
+                doc,
+                i,
+                ins,
+                &lines[i],
+                &globals,
+                &mut env,
+                &mut workdir,
+                &mut f,
+            );
         }
         f.end = At { workdir, env };
         out.push(f);
@@ -245,10 +254,12 @@ fn image_env(b: &BaseImage) -> (Env, Option<String>) {
     (env, Some("/".to_string()))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn step(
     doc: &Document,
     i: usize,
     ins: &Instruction,
+    lines: &[CommandLine],
     globals: &Env,
     env: &mut Env,
     workdir: &mut Option<String>,
@@ -292,8 +303,7 @@ fn step(
         Keyword::Copy | Keyword::Add => f.copies.push(copy(doc, i, ins, env, workdir.as_deref())),
         Keyword::Run => {
             f.runs.push(i);
-            let (lines, _) = commands::command_lines(doc, ins);
-            for l in &lines {
+            for l in lines {
                 if let Some(inst) = install(i, l) {
                     f.installs.push(inst);
                 }
@@ -348,7 +358,11 @@ fn copy(doc: &Document, i: usize, ins: &Instruction, env: &Env, workdir: Option<
             }
         })
         .collect();
-    let dest_is_dir = dest_raw.as_ref().is_some_and(|d| d.ends_with('/')) || sources.len() > 1;
+    // `.` is the working directory, which WORKDIR made: a directory.
+    let dest_is_dir = dest_raw
+        .as_ref()
+        .is_some_and(|d| d.ends_with('/') || d == "." || d.ends_with("/."))
+        || sources.len() > 1;
     let dest = dest_raw
         .and_then(|d| env.expand(&d, escape))
         .and_then(|d| workdir.map(|w| join_path(w, &d)));

@@ -178,11 +178,10 @@ fn dev_style(doc: &Document, st: &StageFacts, is_the_image: bool) -> Option<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::stages;
 
     fn roles_of(src: &str, targets: &Targets) -> Roles {
         let doc = Document::parse(src).unwrap();
-        let st = stages::walk(&doc);
+        let st = crate::analysis::Facts::of(&doc, None).stages;
         roles(&doc, &st, targets)
     }
 

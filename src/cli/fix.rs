@@ -207,7 +207,9 @@ pub fn run(args: FixArgs) -> u8 {
         }
     }
     let bar = progress(jobs.len());
-    let mut done = fix::run_all(&jobs, mode, &|| bar.inc(1));
+    // Diffs and SARIF need the texts; a check or a rewrite only the steps.
+    let keep_texts = mode == Mode::DryRun || args.format == Format::Sarif;
+    let mut done = fix::run_all(&jobs, mode, keep_texts, &|| bar.inc(1));
     bar.finish_and_clear();
     reports.append(&mut done);
     // Stable output: standard input first, then by path.

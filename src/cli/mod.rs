@@ -27,7 +27,7 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Build the original and the rewrite with a Docker engine; compare sizes and run both.
     Verify(verify::VerifyArgs),
-    /// List the transforms: id, level, title.
+    /// List the transforms by ecosystem: id, level, title.
     Transforms,
     /// Explain one transform in full.
     Explain {
@@ -65,11 +65,7 @@ pub fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Transforms => {
-            let mut out = String::new();
-            for e in catalog::entries() {
-                out.push_str(&format!("{:<16} {}  {}\n", e.id, e.level, e.title));
-            }
-            print(&out);
+            print(&transforms_by_ecosystem());
             OK
         }
         Command::Explain { id } => match catalog::entry(&id) {
@@ -107,8 +103,45 @@ pub(crate) fn fail(msg: &str) -> u8 {
     ERROR
 }
 
+/// `dfslim transforms`: the catalog grouped by ecosystem, in level order.
+fn transforms_by_ecosystem() -> String {
+    let mut out = String::new();
+    for eco in dfslim::ecosystem::Ecosystem::ALL {
+        let entries: Vec<&catalog::Entry> = catalog::entries()
+            .iter()
+            .filter(|e| e.ecosystem == eco)
+            .collect();
+        if entries.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&format!("{} ({})\n", eco.title(), eco.name()));
+        for e in entries {
+            let level = if e.opt_in {
+                "opt-in".to_string()
+            } else {
+                e.level.to_string()
+            };
+            out.push_str(&format!("  {:<18} {level:<6} {}\n", e.id, e.title));
+        }
+    }
+    out
+}
+
 fn explain(e: &catalog::Entry) -> String {
-    let mut s = format!("{} (level {}): {}\n\n", e.id, e.level, e.title);
+    let level = if e.opt_in {
+        "opt-in: --only or dfslim.toml".to_string()
+    } else {
+        format!("level {}", e.level)
+    };
+    let mut s = format!(
+        "{} ({}, {level}): {}\n\n",
+        e.id,
+        e.ecosystem.title(),
+        e.title
+    );
     s.push_str(&format!("What it changes\n{}\n", indent(&e.changes)));
     s.push_str(&format!("Why\n{}\n", indent(&e.why)));
     s.push_str("It refuses when\n");
@@ -117,6 +150,9 @@ fn explain(e: &catalog::Entry) -> String {
     }
     if !e.depends_on.is_empty() {
         s.push_str(&format!("\nDepends on: {}\n", e.depends_on.join(", ")));
+    }
+    if !e.settles.is_empty() {
+        s.push_str(&format!("\nSettles hadolint {}\n", e.settles.join(", ")));
     }
     s.push_str(&format!(
         "\nBefore\n{}\nAfter\n{}",

@@ -18,6 +18,9 @@ pub struct VerifyArgs {
     /// The build context of both builds (default: the Dockerfile's directory).
     #[arg(long, value_name = "DIR")]
     pub context: Option<PathBuf>,
+    /// The minimal runtime of level 4 (default: scratch).
+    #[arg(long, value_enum)]
+    pub runtime: Option<super::fix::RuntimeArg>,
     /// Run both images: each must stay up (or exit 0) and its exposed TCP ports must answer.
     #[arg(long)]
     pub smoke: bool,
@@ -34,6 +37,7 @@ pub struct VerifyArgs {
 pub fn run(args: VerifyArgs) -> u8 {
     let options = verify::Options {
         level: args.level,
+        runtime: args.runtime.map(Into::into).unwrap_or_default(),
         context: args.context,
         smoke: args.smoke,
         keep_images: args.keep_images,

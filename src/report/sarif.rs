@@ -335,6 +335,7 @@ mod tests {
             text = edit::apply(&text, e).unwrap();
         }
         Run {
+            changed: original != text,
             original: original.to_string(),
             output: text,
             steps: vec![Step {

@@ -6,6 +6,7 @@
 //! applicable". It never prints and never touches files; the pipeline
 //! applies its edits, re-parses, and moves on to the next one.
 
+pub mod any;
 pub mod go;
 pub mod java;
 pub mod node;
@@ -129,12 +130,18 @@ const GROUPS: &[&dyn Transform] = &[
     &go::cgo_off::CgoOff,
     &go::scratch_runtime::ScratchRuntime,
     &go::strip_flags::StripFlags,
+    &go::nonroot_user::NonrootUser,
     &node::slim_base::NodeSlimBase,
     &node::cmd::NodeCmd,
     &node::multi_stage::NodeMultiStage,
     &node::prod_deps::NodeProdDeps,
     &node::distroless::NodeDistroless,
     &node::strip::NodeStrip,
+    &any::apt_lists::AptLists,
+    &any::apk_no_cache::ApkNoCache,
+    &any::pip_no_cache::PipNoCache,
+    &any::npm_cache::NpmCache,
+    &any::apt_no_recommends::AptNoRecommends,
     &java::jre_base::JavaJreBase,
     &java::multi_stage::JavaMultiStage,
     &java::layers::JavaLayers,

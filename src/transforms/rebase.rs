@@ -5,7 +5,6 @@
 //! Any `--target` that builds today must still build.
 
 use super::Cx;
-use crate::analysis::commands::command_lines;
 use crate::analysis::targets::stage_name;
 use crate::message::Loc;
 use crate::syntax::{Args, Command, Keyword};
@@ -60,7 +59,7 @@ fn stage_breaks(
         let ins = &doc.instructions()[i];
         match ins.keyword {
             Keyword::Run => {
-                for l in command_lines(doc, ins).0 {
+                for l in cx.facts.lines(i) {
                     if lacks(&l.name) {
                         return Some(format!(
                             "{} runs `{}`, which {base} does not have",

@@ -29,6 +29,8 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug)]
 pub struct Options {
     pub level: u8,
+    /// The minimal runtime of level 4.
+    pub runtime: crate::pipeline::Runtime,
     /// The build context (default: the Dockerfile's directory).
     pub context: Option<PathBuf>,
     pub smoke: bool,
@@ -40,6 +42,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             level: crate::pipeline::MAX_LEVEL,
+            runtime: crate::pipeline::Runtime::Scratch,
             context: None,
             smoke: false,
             keep_images: false,
@@ -171,6 +174,7 @@ pub fn verify(
     let fix_options = fix::Options {
         selection: Selection {
             level: options.level,
+            runtime: options.runtime,
             ..Selection::default()
         },
         mode: Mode::DryRun,

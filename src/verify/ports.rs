@@ -5,7 +5,7 @@
 //! base image's EXPOSE, a variable only the build knew), see
 //! [`super::smoke`].
 
-use crate::analysis::stages::{self, Base};
+use crate::analysis::stages::Base;
 use crate::syntax::{Document, Keyword};
 
 /// At most this many ports of one image are probed (an EXPOSE range can
@@ -14,7 +14,7 @@ pub const MAX_PORTS: usize = 16;
 
 /// The exposed TCP ports of the image `doc` builds, in file order.
 pub fn exposed_tcp(doc: &Document) -> Vec<u16> {
-    let facts = stages::walk(doc);
+    let facts = crate::analysis::Facts::of(doc, None).stages;
     // The last stage and the stages it starts from, root first.
     let mut chain = Vec::new();
     let mut next = facts.len().checked_sub(1);

@@ -150,3 +150,42 @@ pub fn docker_engine() -> Result<(), String> {
         })
         .clone()
 }
+
+pub type RealRun = (
+    PathBuf,
+    String,
+    String,
+    dfslim::analysis::Targets,
+    Option<dfslim::analysis::BuildContext>,
+);
+
+/// Every Dockerfile under `root` rewritten at level 5 the way `dfslim fix`
+/// does it (compose contexts and targets, dfslim.toml), as (path, input,
+/// output, targets, context).
+pub fn realworld_runs(root: &Path) -> Vec<RealRun> {
+    let cwd = std::env::current_dir().unwrap();
+    let found = dfslim::walk::discover(&[root.to_path_buf()], &dfslim::walk::Filter::default());
+    let (builds, _) = dfslim::compose::map_all(&found.composes, &cwd);
+    let plan = dfslim::fix::Plan {
+        compose: builds,
+        cwd: cwd.clone(),
+        ..dfslim::fix::Plan::default()
+    };
+    let mut out = Vec::new();
+    for f in found.files.iter().flatten() {
+        let job = plan.job(f);
+        let ctx = job
+            .context
+            .as_deref()
+            .map(dfslim::analysis::BuildContext::load);
+        let report = job.run(
+            dfslim::fix::Mode::DryRun,
+            ctx.as_ref(),
+            &dfslim::digest::None,
+        );
+        if let dfslim::report::FileOutcome::Done(r) = report.outcome {
+            out.push((f.clone(), r.original, r.output, job.targets.clone(), ctx));
+        }
+    }
+    out
+}

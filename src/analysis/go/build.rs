@@ -71,12 +71,18 @@ impl GoBuild {
 }
 
 /// The go builds of `stage`; `module` is the build context's module path.
-pub fn builds(doc: &Document, stage: &StageFacts, module: Option<&str>) -> Vec<GoBuild> {
+pub fn builds<'a>(
+    doc: &Document,
+    stage: &StageFacts,
+    lines: &dyn Fn(usize) -> &'a [crate::analysis::commands::CommandLine],
+    module: Option<&str>,
+) -> Vec<GoBuild> {
     let mut out = Vec::new();
     for &i in &stage.runs {
         let ins = &doc.instructions()[i];
         let at = stage.at(doc, i);
-        for cmd in cmd::go_commands(doc, ins) {
+        let exec_form = matches!(ins.command(), Some(crate::syntax::Command::Exec(_)));
+        for cmd in cmd::go_commands_in(lines(i), exec_form) {
             let mut env = at.env.clone();
             for (k, v) in &cmd.env {
                 env.set(k, env::Value::Known(v.clone()));

@@ -2,7 +2,7 @@
 //! their environment prefixes, flags and packages, every part with its span
 //! in the source so a transform can insert or merge a flag exactly.
 
-use crate::analysis::commands::{Arg, command_lines};
+use crate::analysis::commands::{Arg, CommandLine, command_lines};
 use crate::syntax::{Command, Document, Instruction};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,7 +103,12 @@ const VALUE_FLAGS: &[&str] = &[
 /// The `go build|install|run` commands of a RUN instruction.
 pub fn go_commands(doc: &Document, ins: &Instruction) -> Vec<GoCommand> {
     let exec_form = matches!(ins.command(), Some(Command::Exec(_)));
-    let (lines, _) = command_lines(doc, ins);
+    go_commands_in(&command_lines(doc, ins).0, exec_form)
+}
+
+/// The `go build|install|run` commands among a RUN's command lines.
+pub fn go_commands_in(lines: &[CommandLine], exec_form: bool) -> Vec<GoCommand> {
+    let lines = lines.to_vec();
     let mut out = Vec::new();
     let mut cd: Vec<Option<String>> = Vec::new();
     let mut exported: Vec<(String, String)> = Vec::new();

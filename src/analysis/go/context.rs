@@ -44,6 +44,16 @@ pub struct GoFile {
     pub dynamic_reads: Vec<(usize, String)>,
     /// `//go:embed` patterns.
     pub embeds: Vec<String>,
+    /// Literal paths written at run time: (line, call, path).
+    pub writes: Vec<(usize, String, String)>,
+    /// Writes whose path is computed: (line, call).
+    pub dynamic_writes: Vec<(usize, String)>,
+    /// Literal TCP ports listened on (`ListenAndServe(":8080"`): (line, port).
+    pub listens: Vec<(usize, u16)>,
+    /// A command-line argument that makes the program check its own
+    /// health (`os.Args[1] == "healthcheck"`, `flag.Bool("health", ...)`):
+    /// (line, the argument as it is passed).
+    pub health: Option<(usize, String)>,
 }
 
 /// The Go part of a build context.
@@ -192,49 +202,29 @@ fn requires(gomod: &str) -> Vec<String> {
 }
 
 fn go_files(dir: &Path) -> (Vec<GoFile>, bool) {
+    let (paths, truncated) = crate::analysis::context::files_below(
+        dir,
+        &[
+            "vendor",
+            "testdata",
+            "node_modules",
+            "_output",
+            "third_party",
+        ],
+        MAX_GO_FILES,
+        &|name| name.ends_with(".go") && !name.ends_with("_test.go"),
+    );
     let mut out = Vec::new();
-    let mut truncated = false;
-    // Plain directory walking: no git config or exclude files to look up
-    // (what the build sees is the context minus .dockerignore, handled apart).
-    let walker = ignore::WalkBuilder::new(dir)
-        .hidden(true)
-        .git_ignore(false)
-        .git_global(false)
-        .git_exclude(false)
-        .ignore(false)
-        .parents(false)
-        .follow_links(false)
-        .filter_entry(|e| {
-            let n = e.file_name().to_str().unwrap_or("");
-            !(e.file_type().is_some_and(|t| t.is_dir())
-                && matches!(
-                    n,
-                    "vendor" | "testdata" | "node_modules" | "_output" | "third_party"
-                ))
-        })
-        .build();
-    for entry in walker.flatten() {
-        let p = entry.path();
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if !name.ends_with(".go")
-            || name.ends_with("_test.go")
-            || !entry.file_type().is_some_and(|t| t.is_file())
-        {
+    for p in paths {
+        if p.metadata().map_or(true, |m| m.len() > MAX_FILE_BYTES) {
             continue;
         }
-        if out.len() >= MAX_GO_FILES {
-            truncated = true;
-            break;
-        }
-        if entry.metadata().map_or(true, |m| m.len() > MAX_FILE_BYTES) {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(p) else {
+        let Ok(text) = std::fs::read_to_string(&p) else {
             continue;
         };
         let rel = p
             .strip_prefix(dir)
-            .unwrap_or(p)
+            .unwrap_or(&p)
             .to_string_lossy()
             .replace('\\', "/");
         out.push(scan_go(&rel, &text));
@@ -247,6 +237,13 @@ struct Patterns {
     read: Regex,
     dynamic: Regex,
     zones: Regex,
+    write: Regex,
+    open_write: Regex,
+    dynamic_write: Regex,
+    listen: Regex,
+    health_arg: Regex,
+    health_case: Regex,
+    health_flag: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -263,6 +260,32 @@ fn patterns() -> &'static Patterns {
         )
         .expect("valid regex"),
         zones: Regex::new(r#"\btime\.(?:LoadLocation|LoadLocationFromTZData)\("#).expect("valid regex"),
+        // Calls that create, change or remove what their first argument names.
+        write: Regex::new(
+            r#"\b((?:os\.(?:Create|WriteFile|Mkdir|MkdirAll|Remove|RemoveAll|Rename|Symlink|Link|Chmod|Chown|Truncate)|ioutil\.WriteFile))\(\s*"([^"]+)""#,
+        )
+        .expect("valid regex"),
+        open_write: Regex::new(r#"\bos\.OpenFile\(\s*("([^"]+)"|[^,]+),[^)]*\bos\.O_(?:WRONLY|RDWR|CREATE|APPEND|TRUNC)\b"#)
+            .expect("valid regex"),
+        dynamic_write: Regex::new(
+            r#"\b((?:os\.(?:Create|WriteFile|Mkdir|MkdirAll)|ioutil\.WriteFile))\(\s*[^"\s)]"#,
+        )
+        .expect("valid regex"),
+        // An address literal handed to a listener: `":8080"`, `"0.0.0.0:80"`.
+        listen: Regex::new(
+            r#"\b(?:ListenAndServe(?:TLS)?|Listen(?:TCP|Packet)?|Serve|Run|Start|RunTLS|StartTLS)\(\s*(?:"(?:tcp|udp)[46]?"\s*,\s*)?"[^":]*:(\d{1,5})"|\bAddr\s*:\s*"[^":]*:(\d{1,5})""#,
+        )
+        .expect("valid regex"),
+        health_arg: Regex::new(
+            r#"\b(?:os\.Args\[1\]|flag\.Arg\(0\)|args\[0\])\s*==\s*"(-{0,2}[\w-]*health[\w-]*)""#,
+        )
+        .expect("valid regex"),
+        health_case: Regex::new(r#"^\s*case\s+"([\w-]*health[\w-]*)"\s*[:,]|\bUse:\s*"([\w-]*health[\w-]*)""#)
+            .expect("valid regex"),
+        health_flag: Regex::new(
+            r#"\bflag\.(?:Bool\(\s*"([\w-]*health[\w-]*)"|BoolVar\(\s*&?[\w.]+\s*,\s*"([\w-]*health[\w-]*)")"#,
+        )
+        .expect("valid regex"),
     })
 }
 
@@ -355,6 +378,54 @@ pub fn scan_go(path: &str, text: &str) -> GoFile {
         if p.zones.is_match(code) {
             f.loads_zones.push(n);
         }
+        for c in p.write.captures_iter(code) {
+            f.writes.push((n, c[1].to_string(), c[2].to_string()));
+        }
+        if let Some(c) = p.open_write.captures(code) {
+            match c.get(2) {
+                Some(path) => {
+                    f.writes
+                        .push((n, "os.OpenFile".to_string(), path.as_str().to_string()))
+                }
+                None => f.dynamic_writes.push((n, "os.OpenFile".to_string())),
+            }
+        }
+        for c in p.dynamic_write.captures_iter(code) {
+            f.dynamic_writes.push((n, c[1].to_string()));
+        }
+        for c in p.listen.captures_iter(code) {
+            if let Some(port) = c
+                .get(1)
+                .or_else(|| c.get(2))
+                .and_then(|m| m.as_str().parse().ok())
+            {
+                f.listens.push((n, port));
+            }
+        }
+        if f.health.is_none() {
+            // A `case "healthcheck":` counts only in a file that reads its arguments.
+            let reads_args = text.contains("os.Args") || text.contains("flag.Arg");
+            let arg = p
+                .health_arg
+                .captures(code)
+                .map(|c| c[1].to_string())
+                .or_else(|| {
+                    p.health_case
+                        .captures(code)
+                        .and_then(|c| match (c.get(1), c.get(2)) {
+                            (Some(m), _) if reads_args => Some(m.as_str().to_string()),
+                            (_, Some(m)) => Some(m.as_str().to_string()),
+                            _ => None,
+                        })
+                })
+                .or_else(|| {
+                    p.health_flag
+                        .captures(code)
+                        .and_then(|c| c.get(1).or_else(|| c.get(2)))
+                        .map(|m| format!("-{}", m.as_str()))
+                });
+            f.health = arg.map(|a| (n, a));
+        }
     }
     f
 }
@@ -408,6 +479,52 @@ func main() {
         assert_eq!(reads, ["templates/*.html", "./static", "./public"]);
         assert_eq!(f.loads_zones, [21]);
         assert_eq!(f.dynamic_reads.len(), 1);
+    }
+
+    #[test]
+    fn scans_writes_listeners_and_health_commands() {
+        let src = r#"package main
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+		os.Exit(check())
+	}
+	_ = os.WriteFile("state.json", b, 0o644)
+	f, _ := os.OpenFile("/var/log/app.log", os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	g, _ := os.OpenFile("/etc/app.conf", os.O_RDONLY, 0)
+	_ = os.MkdirAll(dir, 0o755)
+	log.Fatal(http.ListenAndServe(":8080", nil))
+	srv := &http.Server{Addr: "0.0.0.0:443"}
+	ln, _ := net.Listen("tcp", "127.0.0.1:9090")
+}
+"#;
+        let f = scan_go("main.go", src);
+        let writes: Vec<(&str, &str)> = f
+            .writes
+            .iter()
+            .map(|w| (w.1.as_str(), w.2.as_str()))
+            .collect();
+        assert_eq!(
+            writes,
+            [
+                ("os.WriteFile", "state.json"),
+                ("os.OpenFile", "/var/log/app.log")
+            ]
+        );
+        assert_eq!(f.dynamic_writes, [(10, "os.MkdirAll".to_string())]);
+        assert_eq!(f.listens, [(11, 8080), (12, 443), (13, 9090)]);
+        assert_eq!(f.health, Some((4, "healthcheck".to_string())));
+        let flag = scan_go(
+            "main.go",
+            "package main\nvar check = flag.Bool(\"health\", false, \"probe\")\n",
+        );
+        assert_eq!(flag.health, Some((2, "-health".to_string())));
+        // A route is not a command.
+        let route = scan_go(
+            "main.go",
+            "package main\nfunc h(p string) {\n\tswitch p {\n\tcase \"health\":\n\t}\n}\n",
+        );
+        assert_eq!(route.health, None);
     }
 
     #[test]

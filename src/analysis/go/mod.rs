@@ -37,7 +37,7 @@ impl GoFacts {
         let builds: Vec<GoBuild> = facts
             .stages
             .iter()
-            .flat_map(|s| build::builds(doc, s, module))
+            .flat_map(|s| build::builds(doc, s, &|i| facts.lines(i), module))
             .collect();
         let by_stage = (0..facts.stages.len())
             .map(|s| {

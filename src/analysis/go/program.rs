@@ -26,6 +26,14 @@ pub struct Program {
     pub sources_read: bool,
     /// What could not be checked, for the notes of the steps that rely on it.
     pub unchecked: Vec<String>,
+    /// Literal paths it writes at run time: (path, `main.go:12 os.Create`).
+    pub writes: Vec<(String, String)>,
+    /// Writes to paths computed at run time: `main.go:30 os.WriteFile`.
+    pub dynamic_writes: Vec<String>,
+    /// TCP ports it listens on, from address literals: (port, `main.go:40`).
+    pub listens: Vec<(u16, String)>,
+    /// The argument that makes it check its own health, and where: (`healthcheck`, `main.go:20`).
+    pub health: Option<(String, String)>,
 }
 
 /// What is not checked when the sources cannot be read.
@@ -52,6 +60,10 @@ pub fn program(facts: &Facts, go: &GoFacts) -> Program {
         unchecked: vec![format!("{why}: {UNCHECKED}")],
         ..Program::default()
     };
+    if shipped.is_empty() {
+        // Nothing of Go ships: nothing to look for in the sources.
+        return Program::default();
+    }
     let Some(ctx) = facts.context else {
         return without_sources("no build context was read".to_string());
     };
@@ -138,6 +150,23 @@ pub fn program(facts: &Facts, go: &GoFacts) -> Program {
         {
             p.data
                 .push((d.clone(), "a run-time directory by convention".to_string()));
+        }
+    }
+    for f in &files {
+        for (line, call, path) in &f.writes {
+            p.writes
+                .push((path.clone(), format!("{}:{line} {call}", f.path)));
+        }
+        for (line, call) in &f.dynamic_writes {
+            p.dynamic_writes.push(format!("{}:{line} {call}", f.path));
+        }
+        for (line, port) in &f.listens {
+            p.listens.push((*port, format!("{}:{line}", f.path)));
+        }
+        if p.health.is_none()
+            && let Some((line, arg)) = &f.health
+        {
+            p.health = Some((arg.clone(), format!("{}:{line}", f.path)));
         }
     }
     let dynamic: Vec<String> = files

@@ -374,32 +374,18 @@ fn strip_json_comments(text: &str) -> String {
 /// The first source file that registers a SIGTERM handler, and whether
 /// sources were looked at at all.
 fn sigterm(dir: &Path) -> (Option<String>, bool) {
-    let walker = ignore::WalkBuilder::new(dir)
-        .hidden(true)
-        .git_ignore(false)
-        .git_global(false)
-        .git_exclude(false)
-        .ignore(false)
-        .parents(false)
-        .follow_links(false)
-        .filter_entry(|e| {
-            let n = e.file_name().to_str().unwrap_or("");
-            !(e.file_type().is_some_and(|t| t.is_dir())
-                && matches!(n, "node_modules" | "dist" | "build" | "coverage" | ".next"))
-        })
-        .build();
-    let mut seen = 0;
-    for e in walker.flatten() {
-        let p = e.path();
-        let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
-        if !matches!(ext, "js" | "mjs" | "cjs" | "ts" | "mts" | "cts") {
-            continue;
-        }
-        seen += 1;
-        if seen > MAX_SOURCES {
-            break;
-        }
-        if e.metadata().map_or(true, |m| m.len() > 1 << 20) {
+    let (paths, _) = crate::analysis::context::files_below(
+        dir,
+        &["node_modules", "dist", "build", "coverage", ".next"],
+        MAX_SOURCES,
+        &|name| {
+            [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"]
+                .iter()
+                .any(|x| name.ends_with(x))
+        },
+    );
+    for p in &paths {
+        if p.metadata().map_or(true, |m| m.len() > 1 << 20) {
             continue;
         }
         let Ok(text) = std::fs::read_to_string(p) else {
@@ -415,7 +401,7 @@ fn sigterm(dir: &Path) -> (Option<String>, bool) {
             return (Some(rel), true);
         }
     }
-    (None, seen > 0)
+    (None, !paths.is_empty())
 }
 
 #[cfg(test)]

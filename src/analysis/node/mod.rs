@@ -8,7 +8,6 @@ pub mod context;
 
 use super::Facts;
 use super::base::Family;
-use super::commands::command_lines;
 use crate::syntax::Document;
 use cmd::{Install, Script, Step};
 
@@ -46,8 +45,9 @@ impl NodeFacts {
             for &r in &st.runs {
                 let ins = &doc.instructions()[r];
                 let production = st.at(doc, r).env.known("NODE_ENV") == Some("production");
-                for line in command_lines(doc, ins).0 {
-                    match cmd::step(r, &line, production) {
+                let _ = ins;
+                for line in facts.lines(r) {
+                    match cmd::step(r, line, production) {
                         Step::Install(i) => {
                             node = true;
                             n.installs.push((st.index, i));

@@ -23,7 +23,6 @@
 //!
 //! **Example**: `FROM golang:1.16 AS build` -> `FROM golang:1.16-alpine AS build`.
 
-use crate::analysis::commands;
 use crate::analysis::stages::Base;
 use crate::analysis::targets::stage_name;
 use crate::analysis::{Cgo, Family, Libc};
@@ -361,8 +360,7 @@ fn lacks_on_alpine(cx: &Cx, s: usize) -> Option<String> {
         {
             installed.extend(i.packages.iter().map(String::as_str));
         }
-        let (lines, _) = commands::command_lines(doc, ins);
-        for l in &lines {
+        for l in facts.lines(r) {
             let name = l.name.as_str();
             let provided = installed.iter().any(|p| {
                 *p == name

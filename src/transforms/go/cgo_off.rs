@@ -20,7 +20,7 @@
 //! **Example**: `FROM golang:1.16-alpine AS builder` / `RUN go build ...` ->
 //! `ENV CGO_ENABLED=0` inserted before the RUN.
 
-use crate::analysis::{Cgo, commands};
+use crate::analysis::Cgo;
 use crate::catalog;
 use crate::message::Loc;
 use crate::transforms::text::{insert_before, kw_like};
@@ -74,12 +74,7 @@ impl Transform for CgoOff {
                 .runs
                 .iter()
                 .copied()
-                .find(|&r| {
-                    commands::command_lines(doc, &doc.instructions()[r])
-                        .0
-                        .iter()
-                        .any(|l| l.name == "go")
-                })
+                .find(|&r| facts.lines(r).iter().any(|l| l.name == "go"))
                 .unwrap_or(builds[0].ins);
             let ins = &doc.instructions()[first_go];
             edits.push(insert_before(

@@ -1,10 +1,12 @@
 //! `cmd-binary` (level 2): CMD and ENTRYPOINT run the built binary.
 //!
 //! **What**: in the image's stage, a CMD or ENTRYPOINT that runs
-//! `go run PKG ARGS...` or a relative `./binary` becomes the exec form of the
-//! binary's absolute path with the same arguments. When nothing builds that
-//! package, a `RUN go build -o` of it is added just before. A simple
-//! shell-form command that runs a built binary becomes the exec form.
+//! `go run PKG ARGS...` becomes the exec form of the binary's absolute path
+//! with the same arguments. When nothing builds that package, a
+//! `RUN go build -o` of it is added just before. A simple shell-form command
+//! that runs a built binary becomes the exec form. An exec form that runs
+//! the binary by a relative path already runs it: left as written (a
+//! rewrite would change only the diff).
 //!
 //! **Why**: `go run` compiles at every start and needs the whole toolchain
 //! in the image; the exec form needs no shell (scratch has none) and makes

@@ -8,5 +8,6 @@ pub mod cgo_off;
 pub mod cmd_binary;
 pub mod goflags;
 pub mod multi_stage;
+pub mod nonroot_user;
 pub mod scratch_runtime;
 pub mod strip_flags;

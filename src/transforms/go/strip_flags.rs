@@ -17,7 +17,6 @@
 //! **Example**: `RUN go build -o /app .` -> `RUN go build -ldflags="-s -w" -o /app .`.
 
 use super::goflags;
-use crate::analysis::commands;
 use crate::analysis::{GoBuild, Output};
 use crate::edit::Edit;
 use crate::message::Loc;
@@ -130,7 +129,7 @@ fn make_builds(cx: &Cx) -> Outcome {
     });
     for s in stages {
         for &r in &cx.facts.stages[s].runs {
-            let (lines, _) = commands::command_lines(doc, &doc.instructions()[r]);
+            let lines = cx.facts.lines(r);
             if let Some(l) = lines.iter().find(|l| l.name == "make") {
                 let line = Loc::at(doc, r);
                 let ld = l.args.iter().find(|a| {

@@ -26,7 +26,6 @@
 //!
 //! **Example**: `RUN npm install` -> `RUN npm ci --omit=dev`.
 
-use crate::analysis::commands::command_lines;
 use crate::analysis::node::cmd::{Install, Manager};
 use crate::analysis::node::context::Lock;
 use crate::analysis::stages::Source;
@@ -219,10 +218,9 @@ fn prod_flag(m: Manager, lock_version: Option<u32>) -> &'static str {
 /// The instruction of the last build step after `after` in stage `s` that
 /// may need dev dependencies (a package script, tsc, npx...).
 fn build_after(cx: &Cx, s: usize, after: usize) -> Option<usize> {
-    let doc = cx.doc;
     let mut last = None;
     for &r in cx.facts.stages[s].runs.iter().filter(|&&r| r >= after) {
-        let lines = command_lines(doc, &doc.instructions()[r]).0;
+        let lines = cx.facts.lines(r);
         let scripts = cx.node().scripts_in(s).any(|sc| sc.ins == r);
         let tools = lines.iter().any(|l| {
             matches!(

@@ -1,0 +1,3 @@
+module example.com/clockwork
+
+go 1.22
