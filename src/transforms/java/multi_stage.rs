@@ -368,8 +368,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     if let Some(c) = rt.copies.iter().find(|c| {
         c.source == Source::Context
             && c.landing(|src| src.ends_with('/') || src == ".")
-                .iter()
-                .any(|l| *l == jar_in_builder)
+                .contains(&jar_in_builder)
     }) {
         return Err(Outcome::refuse(format!(
             "{jar_in_builder} is copied in from the build context on {}, not built here: the image only runs it",
