@@ -12,9 +12,11 @@
 //! what it saves is upload and pull time when only the application layer
 //! changes. dfslim's levels make images smaller, and the rewrite depends on
 //! the Spring Boot version (the launcher class moved in 3.2, the tool in
-//! 3.3), which the build context may not pin; it could not be measured here
-//! (Spring Boot cannot be built offline). Do it by hand when rebuild
-//! traffic matters.
+//! 3.3), which the build context may not pin. Measured (docs/java.md) on a
+//! jar with a library, same JRE: the shaded jar 273,153,827 B, libraries
+//! and classes in their own layers 273,148,596 B, unpacked 273,839,533 B; a
+//! code change re-shipped 605 kB, 4.6 kB and 1.29 MB. Do it by hand when
+//! rebuild traffic matters.
 //!
 //! **Refuses**: never.
 //!
