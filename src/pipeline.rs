@@ -312,8 +312,13 @@ pub fn run_with(text: &str, selection: &Selection, input: Input) -> Result<Run, 
                     let f: &Facts =
                         facts.get_or_insert_with(|| Facts::with_targets(&doc, context, targets));
                     let eco = steps[k].ecosystem;
+                    // A shipped stage that is a product of its own (a dev
+                    // target) is never slimmed: no step has anything to do.
+                    let shipped_frozen = f.runtime().and_then(|r| f.frozen(r.index));
                     let outcome = if eco != Ecosystem::Any && !f.has(eco, &doc) {
                         Outcome::NotApplicable(format!("not a {} build", eco.title()))
+                    } else if let Some(why) = shipped_frozen {
+                        Outcome::NotApplicable(format!("{why}, and it ships: left as is"))
                     } else {
                         let added = |o: usize| history.origin(o) == Origin::Added;
                         t.run(&Cx {

@@ -187,3 +187,75 @@ fn a_node_development_target_stays_while_production_is_slimmed() {
         "{output}"
     );
 }
+
+/// awesome-compose's react-express-mongodb backend: the last stage is
+/// `dev-envs` (FROM a `development` stage). What ships is a development
+/// image, so no step has anything to do: each says so, none refuses as if
+/// it had tried (node-cmd once refused over `npm run dev`'s nodemon).
+#[test]
+fn a_shipped_development_stage_is_left_as_is_by_every_step() {
+    let text = "FROM node:lts-buster-slim AS development\nWORKDIR /usr/src/app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\nCMD [ \"npm\", \"run\", \"dev\" ]\n\nFROM development as dev-envs\nRUN apt-get update && apt-get install -y git\nCMD [ \"npm\", \"run\", \"dev\" ]\n";
+    let run = pipeline::run_with(text, &Selection::default(), Input::default()).unwrap();
+    assert_eq!(run.output, text);
+    for s in &run.steps {
+        match &s.status {
+            Status::NotApplicable(why) if s.id.starts_with("node-") || s.id.contains("apt") => {
+                let why = why.to_string();
+                assert!(
+                    why.contains("`dev-envs` is a development stage") && why.contains("left as is"),
+                    "{}: {why}",
+                    s.id
+                );
+            }
+            Status::NotApplicable(_) => {}
+            other => panic!("{}: {other:?}", s.id),
+        }
+    }
+}
+
+/// A service of awesome-compose whose compose file builds `target`: that
+/// stage is byte for byte the same after level 5, and the file's report
+/// names the compose service for it.
+fn compose_target_is_kept(project: &str, dockerfile: &str, target: &str) {
+    let root = common::repo()
+        .join("../shared/realworld/awesome-compose")
+        .join(project);
+    if !root.is_dir() {
+        return common::skip_without_data(project, "../shared/realworld is not here");
+    }
+    let runs = common::realworld_runs(&root);
+    let (_, input, output, targets, ctx) = runs
+        .iter()
+        .find(|r| r.0.ends_with(dockerfile))
+        .unwrap_or_else(|| panic!("{project}/{dockerfile}"));
+    assert!(ctx.is_some(), "{project}: the compose context was not read");
+    assert!(
+        targets.built.iter().any(|t| t.stage == target),
+        "{project}: {targets:?}"
+    );
+    assert_eq!(stage_text(input, target), stage_text(output, target));
+    assert!(stage_text(input, target).is_some());
+    let doc = Document::parse(input.as_str()).unwrap();
+    let facts = Facts::with_targets(&doc, ctx.as_ref(), targets);
+    let i = doc
+        .stages()
+        .iter()
+        .position(|s| s.name_lower().as_deref() == Some(target))
+        .unwrap();
+    let why = facts.frozen(i).expect("the targeted stage is frozen");
+    assert!(why.contains("compose service"), "{why}");
+}
+
+/// Node: react-express-mongodb's backend builds `development` (nodemon); the
+/// file's last stage, dev-envs, is a development image too.
+#[test]
+fn react_express_mongodb_backend_development_target_is_kept() {
+    compose_target_is_kept("react-express-mongodb", "backend/Dockerfile", "development");
+}
+
+/// Python: flask's compose builds `builder` (the app runs there); its cache
+/// mount for pip is the user's and stays.
+#[test]
+fn flask_builder_target_is_kept() {
+    compose_target_is_kept("flask", "app/Dockerfile", "builder");
+}
