@@ -133,6 +133,36 @@ const ENTRIES: &[(Ecosystem, &str, &str)] = &[
         include_str!("../transforms/any/apt-no-recommends.toml"),
     ),
     (
+        Ecosystem::Rust,
+        "rust-slim-base",
+        include_str!("../transforms/rust/rust-slim-base.toml"),
+    ),
+    (
+        Ecosystem::Rust,
+        "rust-cmd",
+        include_str!("../transforms/rust/rust-cmd.toml"),
+    ),
+    (
+        Ecosystem::Rust,
+        "rust-multi-stage",
+        include_str!("../transforms/rust/rust-multi-stage.toml"),
+    ),
+    (
+        Ecosystem::Rust,
+        "rust-static",
+        include_str!("../transforms/rust/rust-static.toml"),
+    ),
+    (
+        Ecosystem::Rust,
+        "rust-distroless",
+        include_str!("../transforms/rust/rust-distroless.toml"),
+    ),
+    (
+        Ecosystem::Rust,
+        "rust-strip",
+        include_str!("../transforms/rust/rust-strip.toml"),
+    ),
+    (
         Ecosystem::Java,
         "java-jre-base",
         include_str!("../transforms/java/java-jre-base.toml"),
@@ -194,6 +224,7 @@ pub struct Tables {
     pub images: Images,
     pub dev: Dev,
     pub node: Node,
+    pub rust: Rust,
     pub cgo: Cgo,
     pub tools: Tools,
     pub runtime: Runtime,
@@ -308,6 +339,58 @@ pub struct Node {
     pub default_release: Vec<(u32, String)>,
 }
 
+/// Rust facts: the rust image, what slim lacks, the C libraries crates link.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rust {
+    pub image_env: Vec<(String, String)>,
+    pub default_release: Vec<(String, String)>,
+    pub latest_release: String,
+    pub strip_since: String,
+    pub missing_on_slim: Vec<String>,
+    pub build_only_packages: Vec<String>,
+    pub pure_sys: Vec<String>,
+    pub c_build_tools: Vec<String>,
+    pub ca_readers: Vec<String>,
+    pub in_cc: Vec<String>,
+    pub full_dev_packages: Vec<String>,
+    pub in_debian_slim: Vec<String>,
+    pub libraries: Vec<RustLibrary>,
+}
+
+/// A C library a crate links (or builds), and what that takes.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RustLibrary {
+    #[serde(rename = "crate")]
+    pub name: String,
+    #[serde(default)]
+    pub build: Vec<String>,
+    pub runtime: String,
+    #[serde(default)]
+    pub runtime_by_release: Vec<(String, String)>,
+    #[serde(default)]
+    pub in_cc: bool,
+    #[serde(default)]
+    pub bundled: bool,
+    #[serde(default)]
+    pub system_dev: Option<String>,
+    #[serde(default)]
+    pub bundled_with: Vec<(String, String)>,
+    #[serde(default)]
+    pub vendored_by: Option<String>,
+}
+
+impl RustLibrary {
+    /// The run-time package on Debian `release`.
+    pub fn runtime_on(&self, release: &str) -> &str {
+        self.runtime_by_release
+            .iter()
+            .find(|(r, _)| r == release)
+            .map_or(self.runtime.as_str(), |(_, p)| p.as_str())
+    }
+}
+
 /// Development stages, which are never slimmed.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -384,6 +467,8 @@ pub fn tables() -> &'static Tables {
             include_str!("../transforms/tables/runtime-runs.toml"),
             "\n",
             include_str!("../transforms/tables/hygiene.toml"),
+            "\n",
+            include_str!("../transforms/tables/rust.toml"),
             "\n",
             include_str!("../transforms/tables/java.toml"),
         );

@@ -251,6 +251,64 @@ fn node_workspace() {
     });
 }
 
+// ---- Rust --------------------------------------------------------------------
+
+/// tiny_http + serde_json: slim builder, Debian slim runtime, then a static
+/// musl binary on scratch (level 3 waits for it), stripped at level 5.
+#[test]
+fn rust_http() {
+    check_app(&App {
+        name: "rust-http",
+        steps: &[
+            (1, "rust-slim-base", Want::Applied),
+            (2, "rust-multi-stage", Want::Applied),
+            (3, "rust-static", Want::Not("done at level 4")),
+            (4, "rust-distroless", Want::Applied),
+            (5, "rust-strip", Want::Applied),
+        ],
+        ratio: Some((0, 5, 1000.0)),
+    });
+}
+
+/// native-tls through openssl-sys: slim is refused (no pkg-config, no
+/// libssl-dev), the runtime gets libssl3 and the CA bundle, the binary
+/// stays glibc and runs on distroless cc, still doing TLS.
+#[test]
+fn rust_tls() {
+    check_app(&App {
+        name: "rust-tls",
+        steps: &[
+            (
+                1,
+                "rust-slim-base",
+                Want::Not("openssl-sys needs pkg-config and libssl-dev"),
+            ),
+            (2, "rust-multi-stage", Want::Applied),
+            (3, "rust-static", Want::Not("openssl-sys")),
+            (4, "rust-distroless", Want::Applied),
+            (5, "rust-strip", Want::Applied),
+        ],
+        ratio: Some((0, 4, 50.0)),
+    });
+}
+
+/// A workspace built with `cargo build -p ws-server` (a debug build) whose
+/// release profile strips: --release at level 2, nothing to strip at 5.
+#[test]
+fn rust_workspace() {
+    check_app(&App {
+        name: "rust-workspace",
+        steps: &[
+            (1, "rust-slim-base", Want::Applied),
+            (2, "rust-cmd", Want::Applied),
+            (2, "rust-multi-stage", Want::Applied),
+            (4, "rust-distroless", Want::Applied),
+            (5, "rust-strip", Want::Not("strip = true")),
+        ],
+        ratio: None,
+    });
+}
+
 // ---- Java --------------------------------------------------------------------
 
 /// Shape (a): Maven builds the jar in the image. JDK -> JRE is refused (the

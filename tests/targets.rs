@@ -260,6 +260,30 @@ fn flask_builder_target_is_kept() {
     compose_target_is_kept("flask", "app/Dockerfile", "builder");
 }
 
+/// Rust: react-rust-postgres's backend builds `development` (`cargo run`
+/// over a mounted src/, target/ in a volume); it and the `base` it is built
+/// on stay byte for byte; only the release `builder` of the shipped image
+/// gets the strip setting at level 5.
+#[test]
+fn react_rust_postgres_backend_development_target_is_kept() {
+    compose_target_is_kept("react-rust-postgres", "backend/Dockerfile", "development");
+    let root = common::repo().join("../shared/realworld/awesome-compose/react-rust-postgres");
+    if !root.is_dir() {
+        return;
+    }
+    let runs = common::realworld_runs(&root);
+    let (_, input, output, _, _) = runs
+        .iter()
+        .find(|r| r.0.ends_with("backend/Dockerfile"))
+        .unwrap();
+    assert_eq!(stage_text(input, "base"), stage_text(output, "base"));
+    assert_eq!(
+        output.replace("ENV CARGO_PROFILE_RELEASE_STRIP=symbols\n", ""),
+        *input,
+        "{output}"
+    );
+}
+
 // ---- Java ----------------------------------------------------------------------
 
 /// Java: awesome-compose's four Java projects build their last stage; their

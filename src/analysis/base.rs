@@ -19,6 +19,8 @@ pub enum Family {
     Scratch,
     /// The Docker Official node image.
     Node,
+    /// The Docker Official rust image.
+    Rust,
     /// A Docker Official Java image: eclipse-temurin, openjdk, maven,
     /// gradle, amazoncorretto, ibm-semeru-runtimes, sapmachine, adoptopenjdk
     /// (what it holds: `analysis::java::image`).
@@ -98,6 +100,13 @@ pub fn classify(image: &ImageRef, tag: Option<String>) -> BaseImage {
             Libc::Glibc
         };
         (Family::Node, libc)
+    } else if is_official(&repository, "rust") {
+        let libc = if t.contains("alpine") {
+            Libc::Musl
+        } else {
+            Libc::Glibc
+        };
+        (Family::Rust, libc)
     } else if super::java::image::is_official_java(&repository) {
         let libc = if t.contains("alpine") {
             Libc::Musl

@@ -7,6 +7,7 @@
 use super::go::context::GoContext;
 use super::java::context::JavaContext;
 use super::node::context::NodeContext;
+use super::rust::context::RustContext;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -22,6 +23,7 @@ pub struct BuildContext {
     pub(crate) dockerignore: Option<ignore::gitignore::Gitignore>,
     go: OnceLock<GoContext>,
     node: OnceLock<NodeContext>,
+    rust: OnceLock<RustContext>,
     java: OnceLock<JavaContext>,
 }
 
@@ -51,6 +53,7 @@ impl BuildContext {
             dockerignore,
             go: OnceLock::new(),
             node: OnceLock::new(),
+            rust: OnceLock::new(),
             java: OnceLock::new(),
         }
     }
@@ -74,6 +77,11 @@ impl BuildContext {
     /// The Node.js facts of the context, read on first use.
     pub fn node(&self) -> &NodeContext {
         self.node.get_or_init(|| NodeContext::load(&self.dir))
+    }
+
+    /// The Rust facts of the context, read on first use.
+    pub fn rust(&self) -> &RustContext {
+        self.rust.get_or_init(|| RustContext::load(&self.dir))
     }
 
     /// The Java facts of the context, read on first use.

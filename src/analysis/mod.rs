@@ -11,6 +11,7 @@ pub mod env;
 pub mod go;
 pub mod java;
 pub mod node;
+pub mod rust;
 pub mod shell;
 pub mod stages;
 pub mod targets;
@@ -20,6 +21,7 @@ pub use context::BuildContext;
 pub use go::{Cgo, GoBuild, GoFacts, Output};
 pub use java::JavaFacts;
 pub use node::NodeFacts;
+pub use rust::RustFacts;
 pub use stages::{Source, StageFacts};
 pub use targets::{Target, Targets};
 
@@ -42,6 +44,7 @@ pub struct Facts<'c> {
     copied_from: Vec<Vec<String>>,
     go: OnceLock<GoFacts>,
     node: OnceLock<NodeFacts>,
+    rust: OnceLock<RustFacts>,
     java: OnceLock<JavaFacts>,
     image: OnceLock<Vec<usize>>,
 }
@@ -84,6 +87,7 @@ impl<'c> Facts<'c> {
             copied_from,
             go: OnceLock::new(),
             node: OnceLock::new(),
+            rust: OnceLock::new(),
             java: OnceLock::new(),
             image: OnceLock::new(),
         }
@@ -103,6 +107,11 @@ impl<'c> Facts<'c> {
     /// The Node.js facts, worked out the first time they are asked for.
     pub fn node(&self, doc: &Document) -> &NodeFacts {
         self.node.get_or_init(|| NodeFacts::of(doc, self))
+    }
+
+    /// The Rust facts, worked out the first time they are asked for.
+    pub fn rust(&self, doc: &Document) -> &RustFacts {
+        self.rust.get_or_init(|| RustFacts::of(doc, self))
     }
 
     /// The Java facts, worked out the first time they are asked for.
@@ -128,6 +137,7 @@ impl<'c> Facts<'c> {
                     || (self.go.get().is_some() && self.go(doc).any())
             }
             Ecosystem::Node => self.node(doc).any(),
+            Ecosystem::Rust => self.rust(doc).any(),
             Ecosystem::Java => self.java(doc).any(),
             _ => false,
         }

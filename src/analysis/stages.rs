@@ -251,6 +251,11 @@ fn image_env(b: &BaseImage) -> (Env, Option<String>) {
         }
         return (env, Some(workdir));
     }
+    if b.family == Family::Rust {
+        for (k, v) in &catalog::tables().rust.image_env {
+            env.set(k, Value::Known(v.clone()));
+        }
+    }
     (env, Some("/".to_string()))
 }
 

@@ -12,10 +12,11 @@ pub mod java;
 pub mod node;
 pub mod pin;
 pub mod rebase;
+pub mod rust;
 pub mod split;
 pub mod text;
 
-use crate::analysis::{Facts, GoFacts, JavaFacts, NodeFacts};
+use crate::analysis::{Facts, GoFacts, JavaFacts, NodeFacts, RustFacts};
 use crate::edit::Edit;
 use crate::syntax::Document;
 
@@ -42,6 +43,11 @@ impl Cx<'_> {
     /// The Node.js facts of the document.
     pub fn node(&self) -> &NodeFacts {
         self.facts.node(self.doc)
+    }
+
+    /// The Rust facts of the document.
+    pub fn rust(&self) -> &RustFacts {
+        self.facts.rust(self.doc)
     }
 
     /// The Java facts of the document.
@@ -142,6 +148,12 @@ const GROUPS: &[&dyn Transform] = &[
     &any::pip_no_cache::PipNoCache,
     &any::npm_cache::NpmCache,
     &any::apt_no_recommends::AptNoRecommends,
+    &rust::slim_base::RustSlimBase,
+    &rust::cmd::RustCmd,
+    &rust::multi_stage::RustMultiStage,
+    &rust::static_musl::RustStatic,
+    &rust::distroless::RustDistroless,
+    &rust::strip::RustStrip,
     &java::jre_base::JavaJreBase,
     &java::multi_stage::JavaMultiStage,
     &java::layers::JavaLayers,

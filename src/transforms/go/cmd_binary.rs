@@ -227,7 +227,7 @@ fn norm(p: &str) -> String {
 }
 
 /// Words joined for a shell line, quoted where needed.
-fn shell_words(words: &[String]) -> String {
+pub(crate) fn shell_words(words: &[String]) -> String {
     words
         .iter()
         .map(|w| {
@@ -248,7 +248,7 @@ fn shell_words(words: &[String]) -> String {
 /// `&&` to the RUN just before it when only instructions that go to the
 /// runtime stage are in between (two RUNs in a row is hadolint DL3059),
 /// else as a RUN line of its own.
-fn add_build(doc: &crate::syntax::Document, at: usize, build: &str) -> Edit {
+pub(crate) fn add_build(doc: &crate::syntax::Document, at: usize, build: &str) -> Edit {
     use crate::syntax::{Command, Keyword};
     let moves = crate::transforms::for_the_container;
     let stage_from = doc.stage_of(at).map_or(0, |s| s.from);

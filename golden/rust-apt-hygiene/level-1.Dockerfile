@@ -1,0 +1,9 @@
+FROM rust:1.80-slim
+RUN apt-get update && \
+    apt-get install -y pkg-config libssl-dev && \
+    rm -rf /var/lib/apt/lists/*
+WORKDIR /usr/src/app
+COPY . .
+RUN cargo build --release
+EXPOSE 8081
+CMD ["./target/release/tls-probe"]

@@ -1,0 +1,12 @@
+FROM rust:1.80 AS builder
+WORKDIR /usr/src/app
+COPY . .
+# native-tls: OpenSSL through openssl-sys (pkg-config + libssl-dev in the full image)
+RUN cargo build --release
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates libssl3 && rm -rf /var/lib/apt/lists/*
+WORKDIR /usr/src/app
+COPY --from=builder /usr/src/app/target/release/tls-probe /usr/src/app/target/release/tls-probe
+EXPOSE 8081
+CMD ["/usr/src/app/target/release/tls-probe"]

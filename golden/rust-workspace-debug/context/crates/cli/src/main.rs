@@ -1,0 +1,1 @@
+fn main() rust-workspace-debug/context/crates/cli/src/main.rs

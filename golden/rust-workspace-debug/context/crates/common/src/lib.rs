@@ -1,0 +1,1 @@
+fn main() rust-workspace-debug/context/crates/common/src/lib.rs
