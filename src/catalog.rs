@@ -163,6 +163,31 @@ const ENTRIES: &[(Ecosystem, &str, &str)] = &[
         include_str!("../transforms/rust/rust-strip.toml"),
     ),
     (
+        Ecosystem::Python,
+        "python-slim-base",
+        include_str!("../transforms/python/python-slim-base.toml"),
+    ),
+    (
+        Ecosystem::Python,
+        "python-multi-stage",
+        include_str!("../transforms/python/python-multi-stage.toml"),
+    ),
+    (
+        Ecosystem::Python,
+        "python-no-cache",
+        include_str!("../transforms/python/python-no-cache.toml"),
+    ),
+    (
+        Ecosystem::Python,
+        "python-distroless",
+        include_str!("../transforms/python/python-distroless.toml"),
+    ),
+    (
+        Ecosystem::Python,
+        "python-strip",
+        include_str!("../transforms/python/python-strip.toml"),
+    ),
+    (
         Ecosystem::Java,
         "java-jre-base",
         include_str!("../transforms/java/java-jre-base.toml"),
@@ -230,6 +255,7 @@ pub struct Tables {
     pub runtime: Runtime,
     pub runtime_runs: RuntimeRuns,
     pub hygiene: Hygiene,
+    pub python: Python,
     pub java: Java,
 }
 
@@ -391,6 +417,45 @@ impl RustLibrary {
     }
 }
 
+/// Python facts: packages built from source and the libraries they need,
+/// what slim lacks, distroless's Python (`transforms/tables/python.toml`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Python {
+    pub source_builds: Vec<Native>,
+    pub no_binary_runtime: Vec<Native>,
+    pub wheel_runtime: Vec<Native>,
+    pub dev_runtime: Vec<(String, Vec<String>)>,
+    pub build_only_packages: Vec<String>,
+    pub tools: Vec<String>,
+    pub missing_on_slim: Vec<String>,
+    pub build_commands: Vec<String>,
+    pub distroless: Vec<PythonDistroless>,
+    pub releases: Vec<String>,
+    pub default_release: String,
+    pub pip_python_since: String,
+}
+
+/// A Python package with native needs: the Debian packages its build needs,
+/// and the ones the built module needs at run time.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Native {
+    pub package: String,
+    pub build: Vec<String>,
+    pub runtime: Vec<String>,
+}
+
+/// A distroless python image: its Python minor, Debian release and interpreter.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PythonDistroless {
+    pub image: String,
+    pub minor: String,
+    pub release: String,
+    pub python: String,
+}
+
 /// Development stages, which are never slimmed.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -469,6 +534,8 @@ pub fn tables() -> &'static Tables {
             include_str!("../transforms/tables/hygiene.toml"),
             "\n",
             include_str!("../transforms/tables/rust.toml"),
+            "\n",
+            include_str!("../transforms/tables/python.toml"),
             "\n",
             include_str!("../transforms/tables/java.toml"),
         );

@@ -309,6 +309,96 @@ fn rust_workspace() {
     });
 }
 
+// ---- Python --------------------------------------------------------------------
+
+/// Flask under gunicorn on python:3.12: slim, then a venv with no pip in a
+/// slim runtime; distroless is refused (it ships 3.11, not 3.12).
+#[test]
+fn python_flask() {
+    check_app(&App {
+        name: "python-flask",
+        steps: &[
+            (1, "python-slim-base", Want::Applied),
+            (2, "python-multi-stage", Want::Applied),
+            (
+                3,
+                "python-no-cache",
+                Want::Not("no dev dependencies are installed"),
+            ),
+            (
+                4,
+                "python-distroless",
+                Want::Not(
+                    "the builder has Python 3.12, and gcr.io/distroless/python3-debian12 has Python 3.11",
+                ),
+            ),
+            (5, "python-strip", Want::Not("nothing to strip")),
+        ],
+        ratio: Some((0, 3, 3.0)),
+    });
+}
+
+/// psycopg2 built from source against libpq: slim is refused (no gcc, no
+/// pg_config), the split keeps the full builder and installs libpq5 in the
+/// slim runtime (without it: `ImportError: libpq.so.5`), distroless is
+/// refused (no libpq5, no apt); every level still answers.
+#[test]
+fn python_psycopg() {
+    check_app(&App {
+        name: "python-psycopg",
+        steps: &[
+            (
+                1,
+                "python-slim-base",
+                Want::Not("psycopg2 (in requirements.txt) has no wheel for Linux"),
+            ),
+            (2, "python-multi-stage", Want::Applied),
+            (
+                4,
+                "python-distroless",
+                Want::Not("psycopg2 needs libpq5 at run time"),
+            ),
+        ],
+        ratio: Some((0, 2, 5.0)),
+    });
+}
+
+/// A uv project (FastAPI): `uv run` leaves the command with uv, the dev
+/// group leaves the environment, distroless python runs the venv.
+#[test]
+fn python_uv() {
+    check_app(&App {
+        name: "python-uv",
+        steps: &[
+            (1, "python-slim-base", Want::Applied),
+            (2, "python-multi-stage", Want::Applied),
+            (3, "python-no-cache", Want::Applied),
+            (4, "python-distroless", Want::Applied),
+        ],
+        ratio: Some((0, 4, 10.0)),
+    });
+}
+
+/// aiohttp and numpy on python:3.11-slim (the hygiene app): already slim,
+/// split into a venv, and on 3.11 distroless python runs the venv.
+#[test]
+fn python_hygiene_pip() {
+    check_app(&App {
+        name: "hygiene-pip",
+        steps: &[
+            (
+                1,
+                "python-slim-base",
+                Want::Not("the python stage already uses a slim image"),
+            ),
+            (1, "pip-no-cache", Want::Applied),
+            (2, "python-multi-stage", Want::Applied),
+            (4, "python-distroless", Want::Applied),
+        ],
+        ratio: None,
+    });
+}
+
 // ---- Java --------------------------------------------------------------------
 
 /// Shape (a): Maven builds the jar in the image. JDK -> JRE is refused (the

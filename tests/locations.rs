@@ -35,9 +35,11 @@ fn claims(message: &str) -> Vec<Claim> {
     }
     if m.contains("installs") {
         out.push(("an install", |t| {
-            ["install", "apk add", "add ", "pip", "npm", "yarn"]
-                .iter()
-                .any(|w| t.contains(w))
+            [
+                "install", "apk add", "add ", "pip", "npm", "yarn", "uv sync",
+            ]
+            .iter()
+            .any(|w| t.contains(w))
         }));
     }
     out

@@ -21,6 +21,8 @@ pub enum Family {
     Node,
     /// The Docker Official rust image.
     Rust,
+    /// The Docker Official python image.
+    Python,
     /// A Docker Official Java image: eclipse-temurin, openjdk, maven,
     /// gradle, amazoncorretto, ibm-semeru-runtimes, sapmachine, adoptopenjdk
     /// (what it holds: `analysis::java::image`).
@@ -107,6 +109,15 @@ pub fn classify(image: &ImageRef, tag: Option<String>) -> BaseImage {
             Libc::Glibc
         };
         (Family::Rust, libc)
+    } else if is_official(&repository, "python") {
+        let libc = if t.contains("alpine") {
+            Libc::Musl
+        } else if t.contains("windowsservercore") || t.contains("nanoserver") {
+            Libc::Unknown
+        } else {
+            Libc::Glibc
+        };
+        (Family::Python, libc)
     } else if super::java::image::is_official_java(&repository) {
         let libc = if t.contains("alpine") {
             Libc::Musl

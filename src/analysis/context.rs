@@ -7,6 +7,7 @@
 use super::go::context::GoContext;
 use super::java::context::JavaContext;
 use super::node::context::NodeContext;
+use super::python::context::PythonContext;
 use super::rust::context::RustContext;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -24,6 +25,7 @@ pub struct BuildContext {
     go: OnceLock<GoContext>,
     node: OnceLock<NodeContext>,
     rust: OnceLock<RustContext>,
+    python: OnceLock<PythonContext>,
     java: OnceLock<JavaContext>,
 }
 
@@ -54,6 +56,7 @@ impl BuildContext {
             go: OnceLock::new(),
             node: OnceLock::new(),
             rust: OnceLock::new(),
+            python: OnceLock::new(),
             java: OnceLock::new(),
         }
     }
@@ -82,6 +85,11 @@ impl BuildContext {
     /// The Rust facts of the context, read on first use.
     pub fn rust(&self) -> &RustContext {
         self.rust.get_or_init(|| RustContext::load(&self.dir))
+    }
+
+    /// The Python facts of the context, read on first use.
+    pub fn python(&self) -> &PythonContext {
+        self.python.get_or_init(|| PythonContext::load(&self.dir))
     }
 
     /// The Java facts of the context, read on first use.

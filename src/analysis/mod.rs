@@ -11,6 +11,7 @@ pub mod env;
 pub mod go;
 pub mod java;
 pub mod node;
+pub mod python;
 pub mod rust;
 pub mod shell;
 pub mod stages;
@@ -21,6 +22,7 @@ pub use context::BuildContext;
 pub use go::{Cgo, GoBuild, GoFacts, Output};
 pub use java::JavaFacts;
 pub use node::NodeFacts;
+pub use python::PythonFacts;
 pub use rust::RustFacts;
 pub use stages::{Source, StageFacts};
 pub use targets::{Target, Targets};
@@ -45,6 +47,7 @@ pub struct Facts<'c> {
     go: OnceLock<GoFacts>,
     node: OnceLock<NodeFacts>,
     rust: OnceLock<RustFacts>,
+    python: OnceLock<PythonFacts>,
     java: OnceLock<JavaFacts>,
     image: OnceLock<Vec<usize>>,
 }
@@ -88,6 +91,7 @@ impl<'c> Facts<'c> {
             go: OnceLock::new(),
             node: OnceLock::new(),
             rust: OnceLock::new(),
+            python: OnceLock::new(),
             java: OnceLock::new(),
             image: OnceLock::new(),
         }
@@ -114,6 +118,11 @@ impl<'c> Facts<'c> {
         self.rust.get_or_init(|| RustFacts::of(doc, self))
     }
 
+    /// The Python facts, worked out the first time they are asked for.
+    pub fn python(&self, doc: &Document) -> &PythonFacts {
+        self.python.get_or_init(|| PythonFacts::of(doc, self))
+    }
+
     /// The Java facts, worked out the first time they are asked for.
     pub fn java(&self, doc: &Document) -> &JavaFacts {
         self.java.get_or_init(|| JavaFacts::of(doc, self))
@@ -138,8 +147,8 @@ impl<'c> Facts<'c> {
             }
             Ecosystem::Node => self.node(doc).any(),
             Ecosystem::Rust => self.rust(doc).any(),
+            Ecosystem::Python => self.python(doc).any(),
             Ecosystem::Java => self.java(doc).any(),
-            _ => false,
         }
     }
 

@@ -256,6 +256,11 @@ fn image_env(b: &BaseImage) -> (Env, Option<String>) {
             env.set(k, Value::Known(v.clone()));
         }
     }
+    if b.family == Family::Python {
+        // The python image sets PATH (`/usr/local/bin:$PATH`): a builder's
+        // `ENV PATH="/venv/bin:$PATH"` must stay as written, not lose the base.
+        env.set("PATH", Value::Unknown);
+    }
     (env, Some("/".to_string()))
 }
 

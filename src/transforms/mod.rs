@@ -11,12 +11,13 @@ pub mod go;
 pub mod java;
 pub mod node;
 pub mod pin;
+pub mod python;
 pub mod rebase;
 pub mod rust;
 pub mod split;
 pub mod text;
 
-use crate::analysis::{Facts, GoFacts, JavaFacts, NodeFacts, RustFacts};
+use crate::analysis::{Facts, GoFacts, JavaFacts, NodeFacts, PythonFacts, RustFacts};
 use crate::edit::Edit;
 use crate::syntax::Document;
 
@@ -48,6 +49,11 @@ impl Cx<'_> {
     /// The Rust facts of the document.
     pub fn rust(&self) -> &RustFacts {
         self.facts.rust(self.doc)
+    }
+
+    /// The Python facts of the document.
+    pub fn python(&self) -> &PythonFacts {
+        self.facts.python(self.doc)
     }
 
     /// The Java facts of the document.
@@ -154,6 +160,11 @@ const GROUPS: &[&dyn Transform] = &[
     &rust::static_musl::RustStatic,
     &rust::distroless::RustDistroless,
     &rust::strip::RustStrip,
+    &python::slim_base::PythonSlimBase,
+    &python::multi_stage::PythonMultiStage,
+    &python::no_cache::PythonNoCache,
+    &python::distroless::PythonDistroless,
+    &python::strip::PythonStrip,
     &java::jre_base::JavaJreBase,
     &java::multi_stage::JavaMultiStage,
     &java::layers::JavaLayers,

@@ -1,0 +1,8 @@
+FROM python:3.11-slim-bookworm
+RUN pip install pipenv
+WORKDIR /app
+COPY Pipfile Pipfile.lock ./
+RUN pipenv install --system --deploy --dev
+COPY . .
+EXPOSE 5000
+CMD ["python", "app.py"]
