@@ -187,6 +187,36 @@ const ENTRIES: &[(Ecosystem, &str, &str)] = &[
         "python-strip",
         include_str!("../transforms/python/python-strip.toml"),
     ),
+    (
+        Ecosystem::Java,
+        "java-jre-base",
+        include_str!("../transforms/java/java-jre-base.toml"),
+    ),
+    (
+        Ecosystem::Java,
+        "java-multi-stage",
+        include_str!("../transforms/java/java-multi-stage.toml"),
+    ),
+    (
+        Ecosystem::Java,
+        "java-layers",
+        include_str!("../transforms/java/java-layers.toml"),
+    ),
+    (
+        Ecosystem::Java,
+        "java-jlink",
+        include_str!("../transforms/java/java-jlink.toml"),
+    ),
+    (
+        Ecosystem::Java,
+        "java-distroless",
+        include_str!("../transforms/java/java-distroless.toml"),
+    ),
+    (
+        Ecosystem::Java,
+        "java-strip",
+        include_str!("../transforms/java/java-strip.toml"),
+    ),
 ];
 
 /// Every entry, in pipeline order (level, then the order above).
@@ -227,6 +257,7 @@ pub struct Tables {
     pub hygiene: Hygiene,
     pub python: Python,
     pub cgo_runtime: CgoRuntime,
+    pub java: Java,
 }
 
 /// A cgo program's runtime: Debian releases, libraries, static archives
@@ -319,6 +350,35 @@ pub struct Recommend {
     /// Only when the Dockerfile's text holds one of these (empty: always).
     #[serde(default)]
     pub when: Vec<String>,
+}
+
+/// Java facts: JRE and distroless images, jlink, what jdeps cannot see.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Java {
+    pub temurin_jre: Vec<u32>,
+    pub distroless: Vec<(u32, String)>,
+    pub jlink_base: String,
+    pub jlink_min: u32,
+    pub always_modules: Vec<String>,
+    pub missing_on_jre: Vec<String>,
+    pub build_only_packages: Vec<String>,
+    pub build_env: Vec<String>,
+    pub run_files: Vec<String>,
+    pub source_hints: Vec<SourceHint>,
+    pub flag_modules: Vec<(String, String)>,
+}
+
+/// Text in a source file that means a module jdeps does not report, or
+/// code loaded by name.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceHint {
+    pub text: String,
+    #[serde(default)]
+    pub module: Option<String>,
+    #[serde(default)]
+    pub refuse: Option<String>,
 }
 
 /// Node.js facts: native addons, what slim lacks, distroless majors.
@@ -506,6 +566,8 @@ pub fn tables() -> &'static Tables {
             include_str!("../transforms/tables/python.toml"),
             "\n",
             include_str!("../transforms/tables/cgo-runtime.toml"),
+            "\n",
+            include_str!("../transforms/tables/java.toml"),
         );
         toml::from_str(text).unwrap_or_else(|e| panic!("transforms/tables: {e}"))
     })

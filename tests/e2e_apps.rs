@@ -449,3 +449,65 @@ fn python_hygiene_pip() {
         ratio: None,
     });
 }
+
+// ---- Java --------------------------------------------------------------------
+
+/// Shape (a): Maven builds the jar in the image. JDK -> JRE is refused (the
+/// image compiles) and the image still runs; the split, a jlink runtime (no
+/// libraries, nothing loaded by name, so jdeps sees all) and its stripped
+/// form. `/tls` proves jdk.crypto.ec made it in, `/jvm` that -Xmx256m did.
+#[test]
+fn java_maven() {
+    check_app(&App {
+        name: "java-maven",
+        steps: &[
+            (1, "java-jre-base", Want::Not("needs the JDK")),
+            (2, "java-multi-stage", Want::Applied),
+            (3, "java-layers", Want::Not("the jar is the app")),
+            (4, "java-jlink", Want::Applied),
+            (5, "java-strip", Want::Applied),
+        ],
+        ratio: Some((0, 4, 5.0)),
+    });
+}
+
+/// Shape (b): a jar built elsewhere, run by the deprecated openjdk:17
+/// (Oracle Linux): a Temurin JRE, then a jlink runtime made in a new stage
+/// from the Temurin JDK with the jar copied from the context.
+#[test]
+fn java_jar() {
+    check_app(&App {
+        name: "java-jar",
+        steps: &[
+            (1, "java-jre-base", Want::Applied),
+            (2, "java-multi-stage", Want::Not("builds no jar")),
+            (4, "java-jlink", Want::Applied),
+            (5, "java-strip", Want::Applied),
+        ],
+        ratio: Some((0, 4, 4.0)),
+    });
+}
+
+/// A shaded jar with a library (commons-lang3) that reads config/ from its
+/// working directory, started by a shell-form CMD with a JVM flag: jlink is
+/// refused (a library may load classes by name, which jdeps cannot see), and
+/// distroless java runs it with the flag in JDK_JAVA_OPTIONS and config/
+/// carried into the runtime.
+#[test]
+fn java_shaded() {
+    check_app(&App {
+        name: "java-shaded",
+        steps: &[
+            (1, "java-jre-base", Want::Not("needs the JDK")),
+            (2, "java-multi-stage", Want::Applied),
+            (
+                4,
+                "java-jlink",
+                Want::Not("depends on org.apache.commons:commons-lang3"),
+            ),
+            (4, "java-distroless", Want::Applied),
+            (5, "java-strip", Want::Not("no jlink runtime")),
+        ],
+        ratio: None,
+    });
+}

@@ -765,7 +765,7 @@ runtime = \"scratch\"  # default
 
 [\"services/legacy/Dockerfile\"]
 level = 1  # [[override]] at dfslim.toml:3
-transforms = [\"alpine-base\", \"node-slim-base\", \"apt-lists\", \"apk-no-cache\", \"pip-no-cache\", \"npm-cache\", \"rust-slim-base\", \"python-slim-base\"]
+transforms = [\"alpine-base\", \"node-slim-base\", \"apt-lists\", \"apk-no-cache\", \"pip-no-cache\", \"npm-cache\", \"rust-slim-base\", \"python-slim-base\", \"java-jre-base\"]
 # strip-flags off: enabled = false at dfslim.toml:7
 # [[override]] at dfslim.toml:3 applies
 context = \"services/legacy\"  # the Dockerfile's directory

@@ -283,3 +283,46 @@ fn react_rust_postgres_backend_development_target_is_kept() {
         "{output}"
     );
 }
+
+// ---- Java ----------------------------------------------------------------------
+
+/// Java: awesome-compose's four Java projects build their last stage; their
+/// `dev-envs` stage is a development image of its own and stays byte for
+/// byte, as do the builder it is made FROM and the stage that unpacks the
+/// Spring Boot jar, while the runtime goes to distroless java (jlink is
+/// refused: libraries, or a main class instead of `-jar`).
+#[test]
+fn java_dev_envs_stay_and_the_runtime_goes_distroless() {
+    for (project, dockerfile, builder) in [
+        ("sparkjava", "sparkjava/Dockerfile", "build"),
+        ("sparkjava-mysql", "backend/Dockerfile", "build"),
+        ("react-java-mysql", "backend/Dockerfile", "builder"),
+        ("spring-postgres", "backend/Dockerfile", "builder"),
+    ] {
+        let root = common::repo()
+            .join("../shared/realworld/awesome-compose")
+            .join(project);
+        if !root.is_dir() {
+            return common::skip_without_data(project, "../shared/realworld is not here");
+        }
+        let runs = common::realworld_runs(&root);
+        let (_, input, output, _, ctx) = runs
+            .iter()
+            .find(|r| r.0.ends_with(dockerfile))
+            .unwrap_or_else(|| panic!("{project}/{dockerfile}"));
+        assert!(ctx.is_some(), "{project}: the compose context was not read");
+        for stage in ["dev-envs", builder, "prepare-production"] {
+            assert_eq!(
+                stage_text(input, stage),
+                stage_text(output, stage),
+                "{project}: stage {stage}"
+            );
+        }
+        assert!(stage_text(input, "dev-envs").is_some(), "{project}");
+        assert!(
+            output.contains("\nFROM gcr.io/distroless/java17-debian12:nonroot\n"),
+            "{project}:\n{output}"
+        );
+        assert!(!output.contains("java-base"), "{project}:\n{output}");
+    }
+}

@@ -23,6 +23,10 @@ pub enum Family {
     Rust,
     /// The Docker Official python image.
     Python,
+    /// A Docker Official Java image: eclipse-temurin, openjdk, maven,
+    /// gradle, amazoncorretto, ibm-semeru-runtimes, sapmachine, adoptopenjdk
+    /// (what it holds: `analysis::java::image`).
+    Java,
     /// Anything else (a vendor image, a variable, an unknown base).
     Other,
 }
@@ -114,6 +118,15 @@ pub fn classify(image: &ImageRef, tag: Option<String>) -> BaseImage {
             Libc::Glibc
         };
         (Family::Python, libc)
+    } else if super::java::image::is_official_java(&repository) {
+        let libc = if t.contains("alpine") {
+            Libc::Musl
+        } else if t.contains("windows") || t.contains("nanoserver") {
+            Libc::Unknown
+        } else {
+            Libc::Glibc
+        };
+        (Family::Java, libc)
     } else {
         match last {
             "alpine" => (Family::Alpine, Libc::Musl),

@@ -5,6 +5,7 @@
 //! for a walk over Go files.
 
 use super::go::context::GoContext;
+use super::java::context::JavaContext;
 use super::node::context::NodeContext;
 use super::python::context::PythonContext;
 use super::rust::context::RustContext;
@@ -25,6 +26,7 @@ pub struct BuildContext {
     node: OnceLock<NodeContext>,
     rust: OnceLock<RustContext>,
     python: OnceLock<PythonContext>,
+    java: OnceLock<JavaContext>,
 }
 
 impl BuildContext {
@@ -55,6 +57,7 @@ impl BuildContext {
             node: OnceLock::new(),
             rust: OnceLock::new(),
             python: OnceLock::new(),
+            java: OnceLock::new(),
         }
     }
 
@@ -87,6 +90,11 @@ impl BuildContext {
     /// The Python facts of the context, read on first use.
     pub fn python(&self) -> &PythonContext {
         self.python.get_or_init(|| PythonContext::load(&self.dir))
+    }
+
+    /// The Java facts of the context, read on first use.
+    pub fn java(&self) -> &JavaContext {
+        self.java.get_or_init(|| JavaContext::load(&self.dir))
     }
 
     /// True when `.dockerignore` keeps `rel` out of the build context.

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod context;
 pub mod env;
 pub mod go;
+pub mod java;
 pub mod node;
 pub mod python;
 pub mod rust;
@@ -19,6 +20,7 @@ pub mod targets;
 pub use base::{Family, Libc};
 pub use context::BuildContext;
 pub use go::{Cgo, GoBuild, GoFacts, Output};
+pub use java::JavaFacts;
 pub use node::NodeFacts;
 pub use python::PythonFacts;
 pub use rust::RustFacts;
@@ -46,6 +48,7 @@ pub struct Facts<'c> {
     node: OnceLock<NodeFacts>,
     rust: OnceLock<RustFacts>,
     python: OnceLock<PythonFacts>,
+    java: OnceLock<JavaFacts>,
     image: OnceLock<Vec<usize>>,
 }
 
@@ -89,6 +92,7 @@ impl<'c> Facts<'c> {
             node: OnceLock::new(),
             rust: OnceLock::new(),
             python: OnceLock::new(),
+            java: OnceLock::new(),
             image: OnceLock::new(),
         }
     }
@@ -119,6 +123,11 @@ impl<'c> Facts<'c> {
         self.python.get_or_init(|| PythonFacts::of(doc, self))
     }
 
+    /// The Java facts, worked out the first time they are asked for.
+    pub fn java(&self, doc: &Document) -> &JavaFacts {
+        self.java.get_or_init(|| JavaFacts::of(doc, self))
+    }
+
     /// True when some stage of the file belongs to `eco` (`Any`: always).
     pub fn has(&self, eco: Ecosystem, doc: &Document) -> bool {
         match eco {
@@ -139,7 +148,7 @@ impl<'c> Facts<'c> {
             Ecosystem::Node => self.node(doc).any(),
             Ecosystem::Rust => self.rust(doc).any(),
             Ecosystem::Python => self.python(doc).any(),
-            _ => false,
+            Ecosystem::Java => self.java(doc).any(),
         }
     }
 

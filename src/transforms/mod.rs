@@ -8,6 +8,7 @@
 
 pub mod any;
 pub mod go;
+pub mod java;
 pub mod node;
 pub mod pin;
 pub mod python;
@@ -16,7 +17,7 @@ pub mod rust;
 pub mod split;
 pub mod text;
 
-use crate::analysis::{Facts, GoFacts, NodeFacts, PythonFacts, RustFacts};
+use crate::analysis::{Facts, GoFacts, JavaFacts, NodeFacts, PythonFacts, RustFacts};
 use crate::edit::Edit;
 use crate::syntax::Document;
 
@@ -53,6 +54,11 @@ impl Cx<'_> {
     /// The Python facts of the document.
     pub fn python(&self) -> &PythonFacts {
         self.facts.python(self.doc)
+    }
+
+    /// The Java facts of the document.
+    pub fn java(&self) -> &JavaFacts {
+        self.facts.java(self.doc)
     }
 }
 
@@ -164,6 +170,12 @@ const GROUPS: &[&dyn Transform] = &[
     &python::no_cache::PythonNoCache,
     &python::distroless::PythonDistroless,
     &python::strip::PythonStrip,
+    &java::jre_base::JavaJreBase,
+    &java::multi_stage::JavaMultiStage,
+    &java::layers::JavaLayers,
+    &java::jlink::JavaJlink,
+    &java::distroless::JavaDistroless,
+    &java::strip::JavaStrip,
 ];
 
 /// Every transform, in the order the pipeline runs them: by level, and
