@@ -174,8 +174,8 @@ const ENTRIES: &[(Ecosystem, &str, &str)] = &[
     ),
     (
         Ecosystem::Python,
-        "python-no-cache",
-        include_str!("../transforms/python/python-no-cache.toml"),
+        "python-prod-deps",
+        include_str!("../transforms/python/python-prod-deps.toml"),
     ),
     (
         Ecosystem::Python,

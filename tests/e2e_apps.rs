@@ -373,7 +373,7 @@ fn python_flask() {
             (2, "python-multi-stage", Want::Applied),
             (
                 3,
-                "python-no-cache",
+                "python-prod-deps",
                 Want::Not("no dev dependencies are installed"),
             ),
             (
@@ -423,7 +423,7 @@ fn python_uv() {
         steps: &[
             (1, "python-slim-base", Want::Applied),
             (2, "python-multi-stage", Want::Applied),
-            (3, "python-no-cache", Want::Applied),
+            (3, "python-prod-deps", Want::Applied),
             (4, "python-distroless", Want::Applied),
         ],
         ratio: Some((0, 4, 10.0)),

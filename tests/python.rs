@@ -419,14 +419,14 @@ fn dev_dependencies_and_caches_leave_the_image() {
     assert!(r.output.contains("RUN uv sync --no-dev\n"), "{}", r.output);
     // Something after the install needs them.
     let tested = uv_app("python:3.11").replace("RUN uv sync\n", "RUN uv sync\nRUN uv run pytest\n");
-    let (what, msg) = said(&run(&tested, 3, Some(uv.path())), "python-no-cache");
+    let (what, msg) = said(&run(&tested, 3, Some(uv.path())), "python-prod-deps");
     assert_eq!(what, "refused");
     assert!(
         msg.contains("runs pytest, a dev dependency, after the install"),
         "{msg}"
     );
     // No pyproject read: unknown.
-    let (what, msg) = said(&run(&uv_app("python:3.11"), 3, None), "python-no-cache");
+    let (what, msg) = said(&run(&uv_app("python:3.11"), 3, None), "python-prod-deps");
     assert_eq!(what, "refused");
     assert!(msg.contains("no pyproject.toml was read"), "{msg}");
     // poetry before 1.2 has no --only.
@@ -453,7 +453,7 @@ fn dev_dependencies_and_caches_leave_the_image() {
         r.output
     );
     // Installer caches have one owner, the hygiene step pip-no-cache (level
-    // 1, any image): python-no-cache never writes a cache flag, so none is
+    // 1, any image): python-prod-deps never writes a cache flag, so none is
     // ever doubled, whatever the file already does.
     let one = "FROM python:3.11-slim\nCOPY . .\nRUN pip install -r requirements.txt && pip install --no-cache-dir gunicorn\nCMD [\"gunicorn\", \"app:app\"]\n";
     for level in [1, 3, 5] {
@@ -465,7 +465,7 @@ fn dev_dependencies_and_caches_leave_the_image() {
         );
         assert_eq!(said(&r, "pip-no-cache").0, "applied");
         if level >= 3 {
-            let (what, msg) = said(&r, "python-no-cache");
+            let (what, msg) = said(&r, "python-prod-deps");
             assert_eq!(what, "n/a", "{msg}");
             assert!(msg.contains("installer caches are pip-no-cache's"), "{msg}");
         }
@@ -488,10 +488,10 @@ fn dev_dependencies_and_caches_leave_the_image() {
         let (what, msg) = said(&r, "pip-no-cache");
         assert_eq!(what, "n/a", "{df}: {msg}");
         assert!(msg.contains(why), "{msg}");
-        assert_eq!(said(&r, "python-no-cache").0, "n/a");
+        assert_eq!(said(&r, "python-prod-deps").0, "n/a");
         assert!(!r.output.contains("--no-cache-dir"), "{}", r.output);
     }
-    // uv: python-no-cache takes the dev group out, pip-no-cache the cache;
+    // uv: python-prod-deps takes the dev group out, pip-no-cache the cache;
     // each flag once, at every level, also on dfslim's own output.
     let both = "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install uv\nRUN uv sync --frozen\nRUN pip install --no-cache-dir gunicorn\nCMD [\"uv\", \"run\", \"uvicorn\", \"main:app\"]\n";
     for level in 1..=5 {
@@ -514,7 +514,7 @@ fn dev_dependencies_and_caches_leave_the_image() {
         3,
         Some(ok.path()),
     );
-    assert_eq!(said(&r, "python-no-cache").0, "n/a");
+    assert_eq!(said(&r, "python-prod-deps").0, "n/a");
     let (what, msg) = said(&r, "pip-no-cache");
     assert_eq!(what, "n/a");
     assert!(msg.contains("does not ship"), "{msg}");

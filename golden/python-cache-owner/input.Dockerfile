@@ -1,5 +1,5 @@
 # One owner for installer caches: the hygiene step pip-no-cache writes
-# --no-cache-dir / --no-cache; python-no-cache only takes dev groups out.
+# --no-cache-dir / --no-cache; python-prod-deps only takes dev groups out.
 # A flag the file has, or PIP_NO_CACHE_DIR, is never written again.
 FROM python:3.11-slim
 WORKDIR /app

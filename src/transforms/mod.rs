@@ -167,7 +167,7 @@ const GROUPS: &[&dyn Transform] = &[
     &rust::strip::RustStrip,
     &python::slim_base::PythonSlimBase,
     &python::multi_stage::PythonMultiStage,
-    &python::no_cache::PythonNoCache,
+    &python::prod_deps::PythonProdDeps,
     &python::distroless::PythonDistroless,
     &python::strip::PythonStrip,
     &java::jre_base::JavaJreBase,

@@ -5,7 +5,7 @@
 
 pub mod distroless;
 pub mod multi_stage;
-pub mod no_cache;
+pub mod prod_deps;
 pub mod slim_base;
 pub mod strip;
 mod tag;

@@ -1,4 +1,4 @@
-//! `python-no-cache` (level 3): only what runs: no dev dependencies in the
+//! `python-prod-deps` (level 3): only what runs: no dev dependencies in the
 //! image.
 //!
 //! **What**: in the stage whose environment ships (the image's own, or the
@@ -44,11 +44,11 @@ use crate::syntax::Span;
 use crate::transforms::text::listing;
 use crate::transforms::{Cx, Outcome, Transform};
 
-pub struct PythonNoCache;
+pub struct PythonProdDeps;
 
-impl Transform for PythonNoCache {
+impl Transform for PythonProdDeps {
     fn id(&self) -> &'static str {
-        "python-no-cache"
+        "python-prod-deps"
     }
 
     fn run(&self, cx: &Cx) -> Outcome {
