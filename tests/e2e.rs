@@ -9,40 +9,21 @@
 
 mod common;
 
+use common::e2e::{
+    Built, app_dir, build, checks, docker, dockerfile, engine, serves, size_of, stdout, unique,
+};
+
 use dfslim::analysis::BuildContext;
 use dfslim::pipeline::{self, Selection, Status};
 use dfslim::verify::cleanup::Janitor;
 use dfslim::verify::docker::Docker;
 use serde_json::Value;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
-
-/// How long a container may take to answer.
-const READY: Duration = Duration::from_secs(45);
+use std::time::Instant;
 
 // ---- set-up ----------------------------------------------------------------
-
-/// The engine's client, or `None` after reporting a skip (a failure on CI).
-fn engine(what: &str) -> Option<Docker> {
-    if let Err(why) = common::docker_engine() {
-        common::skip(what, &why);
-        return None;
-    }
-    Some(Docker::probe().unwrap_or_else(|e| panic!("the engine was started but: {e}")))
-}
-
-fn app_dir(app: &str) -> PathBuf {
-    common::repo().join("tests/e2e/apps").join(app)
-}
-
-fn dockerfile(app: &str) -> String {
-    std::fs::read_to_string(app_dir(app).join("Dockerfile")).unwrap()
-}
 
 /// dfslim's rewrite of an app's Dockerfile at `level`, its context read.
 fn rewrite(app: &str, level: u8) -> pipeline::Run {
@@ -54,145 +35,7 @@ fn rewrite(app: &str, level: u8) -> pipeline::Run {
     pipeline::run(&dockerfile(app), &selection, Some(&ctx)).expect("the app's Dockerfile parses")
 }
 
-/// What a working image of `app` answers: its port and (path, body part)
-/// pairs, from apps/checks.tsv.
-fn checks(app: &str) -> (u16, Vec<(String, String)>) {
-    let tsv = std::fs::read_to_string(common::repo().join("tests/e2e/apps/checks.tsv")).unwrap();
-    let mut port = 0;
-    let mut out = Vec::new();
-    for line in tsv.lines().filter(|l| !l.starts_with('#')) {
-        let f: Vec<&str> = line.split('\t').collect();
-        if f.len() == 4 && f[0] == app {
-            port = f[1].parse().unwrap();
-            out.push((f[2].to_string(), f[3].to_string()));
-        }
-    }
-    assert!(!out.is_empty(), "no checks for {app} in checks.tsv");
-    (port, out)
-}
-
-/// A name no other test or run uses.
-fn unique(prefix: &str) -> String {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    format!(
-        "{prefix}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-fn docker(args: &[&str]) -> Output {
-    Command::new("docker")
-        .args(args)
-        .output()
-        .expect("run docker")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).trim().to_string()
-}
-
 // ---- building and serving ---------------------------------------------------
-
-/// A built image: its tag and how long the build took.
-struct Built {
-    tag: String,
-    seconds: f64,
-}
-
-/// Builds `text` with the app's directory as context.
-fn build(d: &Docker, janitor: &Mutex<Janitor>, app: &str, text: &str) -> Result<Built, String> {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("Dockerfile");
-    std::fs::write(&file, text).unwrap();
-    let tag = format!("{}:e2e", unique(&format!("dfslim-e2e-{app}")));
-    janitor.lock().unwrap().image(&tag);
-    d.build(&file, &app_dir(app), &tag, "dfslim.e2e.test=1", &mut |id| {
-        janitor.lock().unwrap().intermediate(id)
-    })
-    .map(|b| Built {
-        tag: tag.clone(),
-        seconds: b.seconds,
-    })
-    .map_err(|f| {
-        format!(
-            "build failed after {:.1} s:\n{}\n--- Dockerfile:\n{text}",
-            f.seconds, f.log_tail
-        )
-    })
-}
-
-/// `GET path` on `addr`: the status and body, or `None` when nothing answered.
-fn http_get(addr: SocketAddr, path: &str) -> Option<(u16, String)> {
-    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").ok()?;
-    let mut raw = Vec::new();
-    let _ = s.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw);
-    let code = text.strip_prefix("HTTP/")?.split_whitespace().nth(1)?;
-    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    Some((code.parse().ok()?, body.to_string()))
-}
-
-/// Runs `tag` and checks every (path, body part) answers 200 with it.
-fn serves(
-    janitor: &Mutex<Janitor>,
-    tag: &str,
-    port: u16,
-    want: &[(String, String)],
-) -> Result<(), String> {
-    let name = unique("dfslim-e2e-run");
-    janitor.lock().unwrap().container(&name);
-    let publish = format!("127.0.0.1::{port}");
-    let run = docker(&["run", "-d", "--name", &name, "-p", &publish, tag]);
-    let result = (|| {
-        if !run.status.success() {
-            return Err(format!(
-                "docker run: {}",
-                String::from_utf8_lossy(&run.stderr)
-            ));
-        }
-        let start = Instant::now();
-        for (path, part) in want {
-            loop {
-                let addr = stdout(&docker(&["port", &name, &format!("{port}/tcp")]))
-                    .lines()
-                    .find_map(|l| l.parse::<SocketAddr>().ok());
-                if let Some((code, body)) = addr.and_then(|a| http_get(a, path)) {
-                    if code == 200 && body.contains(part.as_str()) {
-                        break;
-                    }
-                    return Err(format!(
-                        "GET {path}: want 200 with {part:?}, got {code} {body:?}"
-                    ));
-                }
-                let running = stdout(&docker(&["inspect", "-f", "{{.State.Running}}", &name]));
-                if running != "true" || start.elapsed() > READY {
-                    return Err(format!("GET {path}: no answer (running: {running})"));
-                }
-                std::thread::sleep(Duration::from_millis(200));
-            }
-        }
-        Ok(())
-    })();
-    let result = result.map_err(|e| {
-        let logs = docker(&["logs", "--tail", "20", &name]);
-        format!(
-            "{tag}: {e}\ncontainer log:\n{}{}",
-            String::from_utf8_lossy(&logs.stdout),
-            String::from_utf8_lossy(&logs.stderr)
-        )
-    });
-    docker(&["rm", "-f", &name]);
-    result
-}
-
-fn size_of(tag: &str) -> u64 {
-    stdout(&docker(&["image", "inspect", "-f", "{{.Size}}", tag]))
-        .parse()
-        .unwrap()
-}
 
 /// The level-5 rewrite of `app` builds and answers what checks.tsv wants.
 fn level5_serves(d: &Docker, app: &str) {

@@ -2,9 +2,13 @@
 //! that scratch cannot, and what scratch-runtime writes instead (or why it
 //! refuses); the `runtime = "distroless"` choice; the opt-in nonroot-user.
 
+mod common;
+
+use common::steps::{applied, not_applicable, notes, refused};
+
 use dfslim::analysis::BuildContext;
 use dfslim::digest;
-use dfslim::pipeline::{self, Input, Run, Runtime, Selection, Status};
+use dfslim::pipeline::{self, Input, Run, Runtime, Selection};
 use std::collections::HashMap;
 
 fn ctx(files: &[(&str, &str)]) -> (tempfile::TempDir, BuildContext) {
@@ -51,49 +55,6 @@ fn l4_in(src: &str, c: &BuildContext) -> Run {
 /// Level 4, distroless.
 fn l4d(src: &str) -> Run {
     run_sel(src, &sel(4, Runtime::Distroless, None), None)
-}
-
-fn status<'a>(r: &'a Run, id: &str) -> &'a Status {
-    &r.steps
-        .iter()
-        .find(|s| s.id == id)
-        .unwrap_or_else(|| panic!("{id} did not run"))
-        .status
-}
-
-fn applied(r: &Run, id: &str) -> String {
-    match status(r, id) {
-        Status::Applied { message, .. } => message.to_string(),
-        other => panic!("{id} did not apply: {other:?}\n{}", r.output),
-    }
-}
-
-fn notes(r: &Run, id: &str) -> String {
-    match status(r, id) {
-        Status::Applied {
-            notes, unchecked, ..
-        } => notes
-            .iter()
-            .chain(unchecked)
-            .map(|n| n.to_string())
-            .collect::<Vec<_>>()
-            .join("\n"),
-        other => panic!("{id} did not apply: {other:?}\n{}", r.output),
-    }
-}
-
-fn refused(r: &Run, id: &str) -> String {
-    match status(r, id) {
-        Status::Refused(why) | Status::Skipped(why) => why.to_string(),
-        other => panic!("{id} was not refused: {other:?}\n{}", r.output),
-    }
-}
-
-fn not_applicable(r: &Run, id: &str) -> String {
-    match status(r, id) {
-        Status::NotApplicable(why) => why.to_string(),
-        other => panic!("{id} was not 'not applicable': {other:?}\n{}", r.output),
-    }
 }
 
 /// A multi-stage Go file whose alpine runtime has `runtime` between its

@@ -3,6 +3,10 @@
 //! Dockerfiles take: what each writes, in the file's layout, and the reason
 //! it gives when it refuses or has nothing to do.
 
+mod common;
+
+use common::steps::{not_applicable, notes, refused, status};
+
 use dfslim::analysis::{BuildContext, Target, Targets};
 use dfslim::pipeline::{self, Input, Run, Selection, Status};
 
@@ -24,39 +28,6 @@ fn run_ctx(src: &str, only: &str, ctx: Option<&BuildContext>) -> Run {
 /// Runs one step (or `any`: all of them) and checks the result is a fixed point.
 fn run(src: &str, only: &str) -> Run {
     run_ctx(src, only, None)
-}
-
-fn status<'a>(r: &'a Run, id: &str) -> &'a Status {
-    &r.steps
-        .iter()
-        .find(|s| s.id == id)
-        .unwrap_or_else(|| panic!("{id} did not run"))
-        .status
-}
-
-fn notes(r: &Run, id: &str) -> String {
-    match status(r, id) {
-        Status::Applied { notes, .. } => notes
-            .iter()
-            .map(|n| n.to_string())
-            .collect::<Vec<_>>()
-            .join("\n"),
-        other => panic!("{id} did not apply: {other:?}\n{}", r.output),
-    }
-}
-
-fn refused(r: &Run, id: &str) -> String {
-    match status(r, id) {
-        Status::Refused(m) => m.to_string(),
-        other => panic!("{id} was not refused: {other:?}\n{}", r.output),
-    }
-}
-
-fn not_applicable(r: &Run, id: &str) -> String {
-    match status(r, id) {
-        Status::NotApplicable(m) => m.to_string(),
-        other => panic!("{id} applied or refused: {other:?}\n{}", r.output),
-    }
 }
 
 /// `src` is left byte for byte, with a not-applicable reason holding `why`.

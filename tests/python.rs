@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::steps::notes;
+
 use dfslim::analysis::BuildContext;
 use dfslim::fix::{Mode, Plan};
 use dfslim::pipeline::{self, Run, Selection, Status};
@@ -44,21 +46,6 @@ fn said(r: &Run, id: &str) -> (String, String) {
         Status::Refused(m) => ("refused".into(), m.to_string()),
         Status::Skipped(m) => ("skipped".into(), m.to_string()),
         Status::NotApplicable(m) => ("n/a".into(), m.to_string()),
-    }
-}
-
-fn notes(r: &Run, id: &str) -> String {
-    let s = r.steps.iter().find(|s| s.id == id).unwrap();
-    match &s.status {
-        Status::Applied {
-            notes, unchecked, ..
-        } => notes
-            .iter()
-            .chain(unchecked)
-            .map(|n| n.to_string())
-            .collect::<Vec<_>>()
-            .join("\n"),
-        _ => String::new(),
     }
 }
 

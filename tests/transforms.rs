@@ -1,6 +1,10 @@
 //! Each transform on the shapes real Go Dockerfiles take: what it writes,
 //! and the reason it gives when it refuses or does nothing.
 
+mod common;
+
+use common::steps::{applied, held_back, not_applicable, notes, refused};
+
 use dfslim::analysis::BuildContext;
 use dfslim::pipeline::{self, Run, Selection, Status};
 
@@ -44,48 +48,6 @@ fn run_go(src: &str, level: u8) -> Run {
     let again = pipeline::run(&run.output, &sel, None).unwrap();
     assert_eq!(again.output, run.output, "not idempotent:\n{}", run.output);
     run
-}
-
-fn status<'a>(r: &'a Run, id: &str) -> &'a Status {
-    &r.steps
-        .iter()
-        .find(|s| s.id == id)
-        .unwrap_or_else(|| panic!("{id} did not run"))
-        .status
-}
-
-fn applied(r: &Run, id: &str) -> String {
-    match status(r, id) {
-        Status::Applied { message, .. } => message.to_string(),
-        other => panic!("{id} did not apply: {other:?}\n{}", r.output),
-    }
-}
-
-fn notes(r: &Run, id: &str) -> Vec<String> {
-    match status(r, id) {
-        Status::Applied {
-            notes, unchecked, ..
-        } => notes
-            .iter()
-            .chain(unchecked)
-            .map(|n| n.to_string())
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn refused(r: &Run, id: &str) -> String {
-    match status(r, id) {
-        Status::Refused(why) | Status::Skipped(why) => why.to_string(),
-        other => panic!("{id} was not refused: {other:?}\n{}", r.output),
-    }
-}
-
-fn not_applicable(r: &Run, id: &str) -> String {
-    match status(r, id) {
-        Status::NotApplicable(why) => why.to_string(),
-        other => panic!("{id} was not 'not applicable': {other:?}\n{}", r.output),
-    }
 }
 
 // ---- alpine-base ----
@@ -419,9 +381,7 @@ fn multi_stage_brings_files_read_at_run_time() {
     }
     assert!(!r.output.contains("embedded"));
     assert!(
-        notes(&r, "multi-stage")
-            .iter()
-            .any(|n| n.contains("main.go:4 template.ParseGlob(\"templates/*.html\")"))
+        notes(&r, "multi-stage").contains("main.go:4 template.ParseGlob(\"templates/*.html\")")
     );
     // go:embed puts them in the binary: nothing to copy.
     let (_d, c) = ctx(&[
@@ -455,7 +415,7 @@ fn cgo_off_sets_it_before_the_first_go_command() {
         "{}",
         r.output
     );
-    assert!(notes(&r, "cgo-off")[0].contains("no build context"));
+    assert!(notes(&r, "cgo-off").contains("no build context"));
     // Already off through an env prefix: nothing to do.
     let r = run(
         "FROM golang:1.22-alpine AS b\nRUN CGO_ENABLED=0 GOOS=linux go build -a -installsuffix cgo -o main .\nFROM scratch\nCOPY --from=b /go/main /main\nCMD [\"/main\"]\n",
@@ -476,10 +436,8 @@ fn cgo_off_refuses_when_the_program_uses_c() {
     let r = run(&base("RUN apk add --no-cache build-base\n"), 5);
     assert!(applied(&r, "cgo-off").contains("linked statically against musl"));
     assert!(
-        notes(&r, "cgo-off")
-            .iter()
-            .any(|n| n.contains("installs build-base")),
-        "{:?}",
+        notes(&r, "cgo-off").contains("installs build-base"),
+        "{}",
         notes(&r, "cgo-off")
     );
     assert!(r.output.contains(
@@ -502,7 +460,7 @@ fn cgo_off_refuses_when_the_program_uses_c() {
             refused(&r, "cgo-off")
         );
         // scratch needs a static binary: skipped with the reason.
-        assert!(refused(&r, "scratch-runtime").contains("cgo-off"));
+        assert!(held_back(&r, "scratch-runtime").contains("cgo-off"));
     }
     let (_d, c) = ctx(&[
         ("go.mod", "module x\n"),
@@ -584,9 +542,9 @@ fn scratch_runtime_refuses_a_runtime_that_needs_a_shell_or_files() {
     ] {
         let r = run(&base(runtime), 4);
         assert!(
-            refused(&r, "scratch-runtime").contains(why),
+            held_back(&r, "scratch-runtime").contains(why),
             "{runtime}: {}",
-            refused(&r, "scratch-runtime")
+            held_back(&r, "scratch-runtime")
         );
     }
     // A dynamically linked binary cannot run there.
@@ -596,7 +554,7 @@ fn scratch_runtime_refuses_a_runtime_that_needs_a_shell_or_files() {
         Some("scratch-runtime"),
         None,
     );
-    assert!(refused(&r, "scratch-runtime").contains("cgo is not switched off"));
+    assert!(held_back(&r, "scratch-runtime").contains("cgo is not switched off"));
     // Single-stage: nothing to swap.
     let r = run_with(
         "FROM golang:1.22-alpine\nRUN go build -o /a .\nCMD [\"/a\"]\n",
@@ -621,11 +579,7 @@ fn time_zones_travel_with_the_binary() {
     let src = "FROM golang:1.22-alpine\nWORKDIR /w\nCOPY . .\nRUN go build -tags netgo -o /w/x .\nCMD [\"/w/x\"]\n";
     let r = run_with(src, 5, None, Some(&c));
     assert!(r.output.contains("COPY --from=builder /usr/local/go/lib/time/zoneinfo.zip /usr/local/go/lib/time/zoneinfo.zip\nENV ZONEINFO=/usr/local/go/lib/time/zoneinfo.zip\n"), "{}", r.output);
-    assert!(
-        notes(&r, "multi-stage")
-            .iter()
-            .any(|n| n.contains("main.go:4 loads time zones"))
-    );
+    assert!(notes(&r, "multi-stage").contains("main.go:4 loads time zones"));
     // cgo already off: the binary embeds the database.
     let off = src.replace("WORKDIR /w\n", "WORKDIR /w\nENV CGO_ENABLED=0\n");
     let r = run_with(&off, 5, None, Some(&c));

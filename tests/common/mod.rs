@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod e2e;
+pub mod steps;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
