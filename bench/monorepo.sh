@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): `dfslim fix --check --level 5` over a generated
-# monorepo of 10,000 Go Dockerfiles. Prints wall time and peak memory of
+# polyglot monorepo of 10,000 Dockerfiles (about 70% Go, the rest Node.js,
+# Python, Rust and Java, naive and already slim). Prints wall time and peak memory of
 # each run, measured by GNU time (`apt-get install time` if it is missing).
 #
 #   bench/monorepo.sh            # 10,000 files, 3 runs
@@ -14,7 +15,8 @@
 # main.go, in the shapes Go services really come in (the naive one-stage
 # `go run` file, multi-stage ones, go install, ARG-templated versions,
 # distroless and scratch runtimes, cgo with sqlite, apk/apt installs, CRLF,
-# comments and continuations, already slim ones, a few non-Go), plus an
+# comments and continuations, already slim ones), naive Node.js, Python,
+# Rust and Java services with their manifests and lock files, plus an
 # ignored directory, compose files and a dfslim.toml. Targets on a 2-core
 # machine: under 3 s and under 200 MB.
 set -euo pipefail
@@ -166,8 +168,61 @@ EXPOSE {port}
 CMD ["node", "server.js"]
 """
 
-SHAPES = [(naive, 25), (multistage, 20), (templated, 15), (install, 8), (cgo, 6),
-          (alpine_tools, 6), (slim, 8), (crlf, 4), (shell_cmd, 5), (node, 3)]
+def node_naive(v, name, port):
+    return f"""FROM node:20
+WORKDIR /usr/src/app
+COPY package*.json ./
+RUN npm install
+COPY . .
+EXPOSE {port}
+CMD ["npm", "start"]
+"""
+
+def python_naive(v, name, port):
+    return f"""FROM python:3.12
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+COPY . .
+EXPOSE {port}
+CMD ["gunicorn", "-b", "0.0.0.0:{port}", "app:app"]
+"""
+
+def rust_naive(v, name, port):
+    return f"""FROM rust:1.80
+WORKDIR /usr/src/{name}
+COPY . .
+RUN cargo build --release
+EXPOSE {port}
+CMD ["./target/release/{name}"]
+"""
+
+def java_naive(v, name, port):
+    return f"""FROM maven:3.9-eclipse-temurin-17
+WORKDIR /app
+COPY pom.xml .
+COPY src ./src
+RUN mvn -B package -DskipTests
+EXPOSE {port}
+CMD ["java", "-jar", "target/{name}-1.0.jar"]
+"""
+
+# The manifests each ecosystem's analysis reads from the build context.
+CONTEXT = {
+    node: {"package.json": '{{"name":"{n}","scripts":{{"start":"node server.js"}},"dependencies":{{"express":"^4"}}}}\n',
+           "package-lock.json": '{{"lockfileVersion":3,"packages":{{"":{{}}}}}}\n', "server.js": "require('express')\n"},
+    node_naive: {"package.json": '{{"name":"{n}","scripts":{{"start":"node server.js"}},"dependencies":{{"express":"^4"}},"devDependencies":{{"nodemon":"^3"}}}}\n',
+                 "package-lock.json": '{{"lockfileVersion":3,"packages":{{"":{{}}}}}}\n', "server.js": "require('express')\n"},
+    python_naive: {"requirements.txt": "flask==3.0.3\ngunicorn==22.0.0\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n"},
+    rust_naive: {"Cargo.toml": '[package]\nname = "{n}"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\ntiny_http = "0.12"\n',
+                 "Cargo.lock": 'version = 3\n\n[[package]]\nname = "tiny_http"\nversion = "0.12.0"\n', "src/main.rs": "fn main() {{}}\n"},
+    java_naive: {"pom.xml": "<project><groupId>com.acme</groupId><artifactId>{n}</artifactId><version>1.0</version><packaging>jar</packaging></project>\n",
+                 "src/main/java/App.java": "class App {{ public static void main(String[] a) {{}} }}\n"},
+}
+
+SHAPES = [(naive, 20), (multistage, 16), (templated, 12), (install, 6), (cgo, 5),
+          (alpine_tools, 5), (slim, 6), (crlf, 3), (shell_cmd, 4), (node, 3),
+          (node_naive, 8), (python_naive, 6), (rust_naive, 3), (java_naive, 3)]
 weighted = [f for f, w in SHAPES for _ in range(w)]
 
 def write(path, text, binary=False):
@@ -190,9 +245,13 @@ for t in range(teams):
         df = shape(rnd.choice(GO), name, rnd.choice([80, 8080, 9000, 3000]))
         fname = "Dockerfile" if s % 10 else "Dockerfile.prod"
         write(f"{svc}/{fname}", df)
-        write(f"{svc}/go.mod", f"module github.com/acme/{name}\n\ngo 1.21\n")
-        cgo_src = 'import "C"\n' if shape is cgo else ""
-        write(f"{svc}/main.go", f"package main\n\n{cgo_src}func main() {{}}\n")
+        if shape in CONTEXT:
+            for rel, text in CONTEXT[shape].items():
+                write(f"{svc}/{rel}", text.format(n=name))
+        else:
+            write(f"{svc}/go.mod", f"module github.com/acme/{name}\n\ngo 1.21\n")
+            cgo_src = 'import "C"\n' if shape is cgo else ""
+            write(f"{svc}/main.go", f"package main\n\n{cgo_src}func main() {{}}\n")
         if s % 10 == 0:
             compose.append(f"  {name}:\n    build:\n      context: ./services/{name}\n      dockerfile: {fname}")
         made += 1
