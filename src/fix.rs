@@ -195,16 +195,28 @@ impl Job {
     }
 }
 
+/// What a batch's reports keep once each file is done.
+#[derive(Clone, Copy, Debug)]
+pub struct Keep {
+    /// The original and rewritten texts (diffs, SARIF, verify).
+    pub texts: bool,
+    /// The steps that had nothing to do, with their reasons (JSON, `--verbose`).
+    pub not_applicable: bool,
+}
+
+impl Keep {
+    pub const ALL: Keep = Keep {
+        texts: true,
+        not_applicable: true,
+    };
+}
+
 /// Runs `jobs` in parallel; `tick` is called once per finished file.
 /// Each build context is read once, however many files share it.
-/// The reports come back in the order of `jobs`; with `keep_texts` false
-/// they hold the steps but not the texts (see [`pipeline::Run::slim`]).
-pub fn run_all(
-    jobs: &[Job],
-    mode: Mode,
-    keep_texts: bool,
-    tick: &(dyn Fn() + Sync),
-) -> Vec<FileReport> {
+/// The reports come back in the order of `jobs`; with `keep.texts` false
+/// they hold the steps but not the texts (see [`pipeline::Run::slim`]),
+/// with `keep.not_applicable` false not the steps that had nothing to do.
+pub fn run_all(jobs: &[Job], mode: Mode, keep: Keep, tick: &(dyn Fn() + Sync)) -> Vec<FileReport> {
     let digests = digests();
     // Each context is read by the first job that needs it (the others
     // wait for it), so progress starts at once, and dropped when the last
@@ -227,8 +239,13 @@ pub fn run_all(
             if let Some((_, s)) = shared {
                 s.done();
             }
-            if !keep_texts && let FileOutcome::Done(run) = &mut report.outcome {
-                run.slim();
+            if let FileOutcome::Done(run) = &mut report.outcome {
+                if !keep.texts {
+                    run.slim();
+                }
+                if !keep.not_applicable {
+                    run.drop_not_applicable();
+                }
             }
             tick();
             report

@@ -150,6 +150,14 @@ impl Run {
         self.trail = Vec::new();
     }
 
+    /// Drops the steps that had nothing to do, for a report that does not
+    /// list them: with thirty-odd transforms over every ecosystem, their
+    /// reasons are most of what a large batch would hold until the end.
+    pub fn drop_not_applicable(&mut self) {
+        self.steps
+            .retain(|s| !matches!(s.status, Status::NotApplicable(_)));
+    }
+
     /// True when an applied step could not check something the build
     /// context would have told (the run's report then hints at `--context`).
     pub fn unchecked(&self) -> bool {

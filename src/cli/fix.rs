@@ -208,8 +208,12 @@ pub fn run(args: FixArgs) -> u8 {
     }
     let bar = progress(jobs.len());
     // Diffs and SARIF need the texts; a check or a rewrite only the steps.
-    let keep_texts = mode == Mode::DryRun || args.format == Format::Sarif;
-    let mut done = fix::run_all(&jobs, mode, keep_texts, &|| bar.inc(1));
+    // Only JSON and --verbose list the steps that had nothing to do.
+    let keep = fix::Keep {
+        texts: mode == Mode::DryRun || args.format == Format::Sarif,
+        not_applicable: args.verbose || args.format != Format::Text,
+    };
+    let mut done = fix::run_all(&jobs, mode, keep, &|| bar.inc(1));
     bar.finish_and_clear();
     reports.append(&mut done);
     // Stable output: standard input first, then by path.

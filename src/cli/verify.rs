@@ -212,7 +212,7 @@ fn prepare(found: &[walk::Found], plan: &Plan, all: bool) -> Vec<Work> {
         }
     }
     // Both texts are built: keep them.
-    let reports = fix::run_all(&jobs, Mode::DryRun, true, &|| ());
+    let reports = fix::run_all(&jobs, Mode::DryRun, fix::Keep::ALL, &|| ());
     for (job, report) in jobs.iter().zip(reports) {
         let level = job.selection.level;
         let context = job
