@@ -112,3 +112,40 @@ fn stage_breaks(
     }
     None
 }
+
+/// Gives stage `s`'s image the tag `new_tag` (its registry and path kept).
+/// When the image is pinned, the pin moves to the new reference's digest
+/// ([`super::pin`]), or the change is refused: a tag edit must never leave
+/// the old digest behind a new tag. Returns the edits, a note when the pin
+/// changed, and "old -> new" for the message.
+pub(crate) fn retag(
+    cx: &Cx,
+    s: usize,
+    new_tag: &str,
+) -> Result<(Vec<crate::edit::Edit>, Option<String>, String), String> {
+    use crate::edit::Edit;
+    use crate::syntax::Span;
+    let from = cx.doc.stages()[s]
+        .image
+        .clone()
+        .expect("an image base has a reference");
+    let mut edits = vec![match &from.tag {
+        Some(t) => Edit::replace(t.span, new_tag.to_string()),
+        None => Edit::insert(from.path.span.end, format!(":{new_tag}")),
+    }];
+    let registry = from
+        .registry
+        .as_ref()
+        .map_or(String::new(), |r| format!("{}/", r.text));
+    let to = format!("{registry}{}:{new_tag}", from.path.text);
+    let mut note = None;
+    if let Some(d) = &from.digest {
+        let p = super::pin::reference(cx, &to, Some(&d.text))?;
+        edits.push(match p.text.split_once('@') {
+            Some((_, digest)) => Edit::replace(d.span, digest.to_string()),
+            None => Edit::delete(Span::new(d.span.start - 1, d.span.end)),
+        });
+        note = p.note;
+    }
+    Ok((edits, note, format!("{} -> {to}", from.text)))
+}

@@ -25,10 +25,8 @@ use crate::analysis::Family;
 use crate::analysis::stages::Base;
 use crate::analysis::targets::stage_name;
 use crate::catalog;
-use crate::edit::Edit;
 use crate::message::Loc;
-use crate::syntax::Span;
-use crate::transforms::{Cx, Outcome, Transform, pin, rebase};
+use crate::transforms::{Cx, Outcome, Transform, rebase};
 
 pub struct NodeSlimBase;
 
@@ -100,39 +98,14 @@ impl Transform for NodeSlimBase {
                 refusals.push(format!("stage {} ({line}): {why}", stage_name(cx.doc, s)));
                 continue;
             }
-            let from = cx.doc.stages()[s]
-                .image
-                .clone()
-                .expect("an image base has a reference");
-            match &from.tag {
-                Some(t) => edits.push(Edit::replace(t.span, new_tag.clone())),
-                None => edits.push(Edit::insert(from.path.span.end, format!(":{new_tag}"))),
-            }
-            let registry = from
-                .registry
-                .as_ref()
-                .map_or(String::new(), |r| format!("{}/", r.text));
-            let to = format!("{registry}{}:{new_tag}", from.path.text);
-            if let Some(d) = &from.digest {
-                match pin::reference(cx, &to, Some(&d.text)) {
-                    Ok(p) => {
-                        match p.text.split_once('@') {
-                            Some((_, digest)) => {
-                                edits.push(Edit::replace(d.span, digest.to_string()))
-                            }
-                            None => {
-                                edits.push(Edit::delete(Span::new(d.span.start - 1, d.span.end)))
-                            }
-                        }
-                        notes.extend(p.note);
-                    }
-                    Err(why) => {
-                        refusals.push(why);
-                        continue;
-                    }
+            match rebase::retag(cx, s, &new_tag) {
+                Ok((e, note, change)) => {
+                    edits.extend(e);
+                    notes.extend(note);
+                    changed.push(change);
                 }
+                Err(why) => refusals.push(why),
             }
-            changed.push(format!("{} -> {to}", from.text));
         }
         if changed.is_empty() {
             return match (refusals.first(), skipped.first()) {
