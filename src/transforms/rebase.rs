@@ -113,12 +113,84 @@ fn stage_breaks(
     None
 }
 
+/// What a slim-base step (node-, python-, rust-slim-base) gathers over the
+/// stages of its ecosystem, and the one outcome it makes of them: the
+/// stages moved, the ones refused (noted as "left alone" when another
+/// moved), the ones skipped and why.
+#[derive(Default)]
+pub(crate) struct Rebases {
+    pub edits: Vec<crate::edit::Edit>,
+    pub changed: Vec<String>,
+    pub notes: Vec<String>,
+    pub refusals: Vec<String>,
+    pub skipped: Vec<String>,
+    pub unchecked: Vec<String>,
+}
+
+impl Rebases {
+    /// True when stage `s` (of ecosystem `eco`, e.g. "node") may change
+    /// base: it is in the shipped image and not a product of its own.
+    /// Otherwise records why not.
+    pub fn candidate(&mut self, cx: &Cx, s: usize, eco: &str) -> bool {
+        if let Some(why) = cx.facts.frozen(s) {
+            self.skipped.push(format!("{why}: left as is"));
+            return false;
+        }
+        if !cx.facts.in_image(s) {
+            self.skipped.push(format!(
+                "the {eco} stage {} only feeds COPY --from: its base is not in the shipped image, so changing it saves nothing",
+                stage_name(cx.doc, s)
+            ));
+            return false;
+        }
+        true
+    }
+
+    /// Moves stage `s` to `new_tag` ([`retag`]), or records why not.
+    pub fn retag(&mut self, cx: &Cx, s: usize, new_tag: &str) {
+        match retag(cx, s, new_tag) {
+            Ok((edits, note, change)) => {
+                self.edits.extend(edits);
+                self.notes.extend(note);
+                self.changed.push(change);
+            }
+            Err(why) => self.refusals.push(why),
+        }
+    }
+
+    /// The step's outcome: "<eco> base to slim: ..." when a stage moved.
+    pub fn outcome(mut self, eco: &str) -> super::Outcome {
+        use super::Outcome;
+        use super::text::listing;
+        if self.changed.is_empty() {
+            return match (self.refusals.first(), self.skipped.first()) {
+                (Some(_), _) => Outcome::refuse(listing(&self.refusals, "; ")),
+                (None, Some(why)) => Outcome::not_applicable(why.clone()),
+                (None, None) => Outcome::not_applicable(format!(
+                    "no stage of the shipped image is on the {eco} image"
+                )),
+            };
+        }
+        self.notes.extend(
+            self.refusals
+                .into_iter()
+                .map(|r| format!("left alone: {r}")),
+        );
+        Outcome::apply(
+            self.edits,
+            format!("{eco} base to slim: {}", listing(&self.changed, ", ")),
+        )
+        .with_notes(self.notes)
+        .with_unchecked(self.unchecked)
+    }
+}
+
 /// Gives stage `s`'s image the tag `new_tag` (its registry and path kept).
 /// When the image is pinned, the pin moves to the new reference's digest
 /// ([`super::pin`]), or the change is refused: a tag edit must never leave
 /// the old digest behind a new tag. Returns the edits, a note when the pin
 /// changed, and "old -> new" for the message.
-pub(crate) fn retag(
+fn retag(
     cx: &Cx,
     s: usize,
     new_tag: &str,

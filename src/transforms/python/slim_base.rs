@@ -45,45 +45,33 @@ impl Transform for PythonSlimBase {
     fn run(&self, cx: &Cx) -> Outcome {
         let facts = cx.facts;
         let py = cx.python();
-        let mut edits = Vec::new();
-        let mut changed = Vec::new();
-        let mut notes = Vec::new();
-        let mut refusals = Vec::new();
-        let mut skipped = Vec::new();
-        let mut unchecked = Vec::new();
+        let mut r = rebase::Rebases::default();
         for st in &facts.stages {
             let s = st.index;
             if !py.python_stage[s] || st.family != Family::Python {
                 continue;
             }
             let Base::Image(img) = &st.base else { continue };
-            if let Some(why) = facts.frozen(s) {
-                skipped.push(format!("{why}: left as is"));
-                continue;
-            }
-            if !facts.in_image(s) {
-                skipped.push(format!(
-                    "the python stage {} only feeds COPY --from: its base is not in the shipped image, so changing it saves nothing",
-                    stage_name(cx.doc, s)
-                ));
+            if !r.candidate(cx, s, "python") {
                 continue;
             }
             let written = img.tag_written.clone().unwrap_or_default();
             let tag = PyTag::parse(img.tag.as_deref().unwrap_or(&written));
             match tag.variant {
                 Variant::Slim => {
-                    skipped.push("the python stage already uses a slim image".to_string());
+                    r.skipped
+                        .push("the python stage already uses a slim image".to_string());
                     continue;
                 }
                 Variant::Alpine => {
-                    skipped.push(
+                    r.skipped.push(
                         "the python stage uses alpine, already small (slim would bring glibc back; alpine's musl is its own choice)"
                             .to_string(),
                     );
                     continue;
                 }
                 Variant::Windows => {
-                    skipped.push(
+                    r.skipped.push(
                         "the python stage is a Windows image, which has no slim variant"
                             .to_string(),
                     );
@@ -94,7 +82,7 @@ impl Transform for PythonSlimBase {
             if written.contains('$') && img.tag.as_deref().is_some_and(|t| t != written) {
                 let resolved = PyTag::parse(img.tag.as_deref().unwrap_or(""));
                 if resolved.release.is_some() {
-                    refusals.push(format!(
+                    r.refusals.push(format!(
                         "the tag {written} expands to {}: its variant comes from a build argument; change that ARG's default to a slim tag",
                         img.tag.as_deref().unwrap_or("")
                     ));
@@ -107,36 +95,15 @@ impl Transform for PythonSlimBase {
                 PyTag::parse(&written).slim()
             };
             let base_name = format!("python:{new_tag}");
-            if let Some(why) = needs_full(cx, s, &base_name, &mut unchecked) {
+            if let Some(why) = needs_full(cx, s, &base_name, &mut r.unchecked) {
                 let line = Loc::at(cx.doc, cx.doc.stages()[s].from);
-                refusals.push(format!("stage {} ({line}): {why}", stage_name(cx.doc, s)));
+                r.refusals
+                    .push(format!("stage {} ({line}): {why}", stage_name(cx.doc, s)));
                 continue;
             }
-            match rebase::retag(cx, s, &new_tag) {
-                Ok((e, note, change)) => {
-                    edits.extend(e);
-                    notes.extend(note);
-                    changed.push(change);
-                }
-                Err(why) => refusals.push(why),
-            }
+            r.retag(cx, s, &new_tag);
         }
-        if changed.is_empty() {
-            return match (refusals.first(), skipped.first()) {
-                (Some(_), _) => Outcome::refuse(listing(&refusals, "; ")),
-                (None, Some(why)) => Outcome::not_applicable(why.clone()),
-                (None, None) => {
-                    Outcome::not_applicable("no stage of the shipped image is on the python image")
-                }
-            };
-        }
-        notes.extend(refusals.into_iter().map(|r| format!("left alone: {r}")));
-        Outcome::apply(
-            edits,
-            format!("python base to slim: {}", listing(&changed, ", ")),
-        )
-        .with_notes(notes)
-        .with_unchecked(unchecked)
+        r.outcome("python")
     }
 }
 

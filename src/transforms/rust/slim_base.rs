@@ -40,38 +40,26 @@ impl Transform for RustSlimBase {
     fn run(&self, cx: &Cx) -> Outcome {
         let facts = cx.facts;
         let rust = cx.rust();
-        let mut edits = Vec::new();
-        let mut changed = Vec::new();
-        let mut notes = Vec::new();
-        let mut refusals = Vec::new();
-        let mut skipped = Vec::new();
-        let mut unchecked = Vec::new();
+        let mut r = rebase::Rebases::default();
         for st in &facts.stages {
             let s = st.index;
             if !rust.rust_stage[s] || st.family != Family::Rust {
                 continue;
             }
             let Base::Image(img) = &st.base else { continue };
-            if let Some(why) = facts.frozen(s) {
-                skipped.push(format!("{why}: left as is"));
-                continue;
-            }
-            if !facts.in_image(s) {
-                skipped.push(format!(
-                    "the rust stage {} only feeds COPY --from: its base is not in the shipped image, so changing it saves nothing",
-                    stage_name(cx.doc, s)
-                ));
+            if !r.candidate(cx, s, "rust") {
                 continue;
             }
             let written = img.tag_written.clone().unwrap_or_default();
             let tag = RustTag::parse(img.tag.as_deref().unwrap_or(&written));
             match tag.variant {
                 Variant::Slim => {
-                    skipped.push("the rust stage already uses a slim image".to_string());
+                    r.skipped
+                        .push("the rust stage already uses a slim image".to_string());
                     continue;
                 }
                 Variant::Alpine => {
-                    skipped.push(
+                    r.skipped.push(
                         "the rust stage uses alpine, already small (musl is its own choice)"
                             .to_string(),
                     );
@@ -80,46 +68,22 @@ impl Transform for RustSlimBase {
                 Variant::Full => {}
             }
             if written.contains('$') {
-                refusals.push(format!(
+                r.refusals.push(format!(
                     "the tag {written} comes from a build argument; change that ARG's default to a slim tag"
                 ));
                 continue;
             }
             let new_tag = RustTag::parse(&written).slim();
             let base_name = format!("rust:{new_tag}");
-            if let Some(why) = needs_full(cx, s, &base_name, &mut unchecked) {
+            if let Some(why) = needs_full(cx, s, &base_name, &mut r.unchecked) {
                 let line = Loc::at(cx.doc, cx.doc.stages()[s].from);
-                refusals.push(format!("stage {} ({line}): {why}", stage_name(cx.doc, s)));
+                r.refusals
+                    .push(format!("stage {} ({line}): {why}", stage_name(cx.doc, s)));
                 continue;
             }
-            match rebase::retag(cx, s, &new_tag) {
-                Ok((e, note, change)) => {
-                    edits.extend(e);
-                    notes.extend(note);
-                    changed.push(change);
-                }
-                Err(why) => refusals.push(why),
-            }
+            r.retag(cx, s, &new_tag);
         }
-        if changed.is_empty() {
-            return match (refusals.first(), skipped.first()) {
-                (Some(_), _) => Outcome::refuse(crate::transforms::text::listing(&refusals, "; ")),
-                (None, Some(why)) => Outcome::not_applicable(why.clone()),
-                (None, None) => {
-                    Outcome::not_applicable("no stage of the shipped image is on the rust image")
-                }
-            };
-        }
-        notes.extend(refusals.into_iter().map(|r| format!("left alone: {r}")));
-        Outcome::apply(
-            edits,
-            format!(
-                "rust base to slim: {}",
-                crate::transforms::text::listing(&changed, ", ")
-            ),
-        )
-        .with_notes(notes)
-        .with_unchecked(unchecked)
+        r.outcome("rust")
     }
 }
 
