@@ -480,8 +480,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     let mut block = vec![format!("{} {}", kw(doc, "FROM"), runtime.text)];
     block.extend(parts.args);
     block.extend(parts.env);
-    let explicit_workdir =
-        (stage.from + 1..stage.end).any(|i| doc.instructions()[i].keyword == Keyword::Workdir);
+    let explicit_workdir = split::sets_workdir(doc, stage);
     if explicit_workdir && workdir != "/" {
         block.push(format!("{} {workdir}", kw(doc, "WORKDIR")));
     }

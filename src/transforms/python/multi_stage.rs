@@ -321,8 +321,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
             ));
         }
     };
-    let explicit_workdir =
-        (stage.from + 1..stage.end).any(|i| doc.instructions()[i].keyword == Keyword::Workdir);
+    let explicit_workdir = split::sets_workdir(doc, stage);
     let workdir = rt
         .end
         .workdir

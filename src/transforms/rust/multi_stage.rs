@@ -41,7 +41,7 @@ use crate::analysis::stages::{Base, Source};
 use crate::analysis::{Family, StageFacts};
 use crate::catalog;
 use crate::message::Loc;
-use crate::syntax::{Document, Instruction, Keyword};
+use crate::syntax::{Document, Instruction};
 use crate::transforms::text::{json_array, kw};
 use crate::transforms::{Cx, Outcome, Transform, pin, split};
 
@@ -264,8 +264,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     }
     block.extend(parts.args);
     block.extend(parts.env);
-    let explicit_workdir =
-        (stage.from + 1..stage.end).any(|i| doc.instructions()[i].keyword == Keyword::Workdir);
+    let explicit_workdir = split::sets_workdir(doc, stage);
     if let Some(w) = workdir.as_deref().filter(|w| explicit_workdir && *w != "/") {
         block.push(format!("{} {w}", kw(doc, "WORKDIR")));
     }

@@ -71,6 +71,14 @@ pub fn passwd(cx: &Cx, s: usize) -> bool {
         })
 }
 
+/// True when `stage` sets a WORKDIR of its own: only then is its working
+/// directory the app's (else it is whatever the base image left), and
+/// only then does a runtime stage repeat it.
+pub fn sets_workdir(doc: &Document, stage: &Stage) -> bool {
+    (stage.from + 1..stage.end)
+        .any(|i| doc.instructions()[i].keyword == crate::syntax::Keyword::Workdir)
+}
+
 /// A path that can be written into COPY, WORKDIR and shell lines as it is.
 pub fn is_plain_path(p: &str, escape: char) -> bool {
     !p.is_empty()

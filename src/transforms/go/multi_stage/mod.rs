@@ -146,8 +146,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     }
     block.extend(parts.args);
     block.extend(parts.env);
-    let explicit_workdir = (stage.from + 1..stage.end)
-        .any(|i| doc.instructions()[i].keyword == crate::syntax::Keyword::Workdir);
+    let explicit_workdir = split::sets_workdir(doc, stage);
     if let Some(w) = workdir.as_deref().filter(|w| explicit_workdir && *w != "/") {
         block.push(format!("{} {w}", kw(doc, "WORKDIR")));
     }
