@@ -1,4 +1,5 @@
-//! The transform catalog, kept as data in `transforms/*.toml` and compiled in.
+//! The transform catalog, kept as data in `transforms/*.toml` and compiled
+//! in (build.rs turns the TOML into JSON, which is quicker to read).
 //!
 //! Each transform's id, level, title, what it changes, why, when it refuses
 //! and an example live in its TOML file, so `dfslim explain` and the docs
@@ -45,177 +46,240 @@ const ENTRIES: &[(Ecosystem, &str, &str)] = &[
     (
         Ecosystem::Go,
         "alpine-base",
-        include_str!("../transforms/go/alpine-base.toml"),
+        include_str!(concat!(env!("OUT_DIR"), "/transforms/go/alpine-base.json")),
     ),
     (
         Ecosystem::Go,
         "cmd-binary",
-        include_str!("../transforms/go/cmd-binary.toml"),
+        include_str!(concat!(env!("OUT_DIR"), "/transforms/go/cmd-binary.json")),
     ),
     (
         Ecosystem::Go,
         "multi-stage",
-        include_str!("../transforms/go/multi-stage.toml"),
+        include_str!(concat!(env!("OUT_DIR"), "/transforms/go/multi-stage.json")),
     ),
     (
         Ecosystem::Go,
         "cgo-off",
-        include_str!("../transforms/go/cgo-off.toml"),
+        include_str!(concat!(env!("OUT_DIR"), "/transforms/go/cgo-off.json")),
     ),
     (
         Ecosystem::Go,
         "scratch-runtime",
-        include_str!("../transforms/go/scratch-runtime.toml"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/transforms/go/scratch-runtime.json"
+        )),
     ),
     (
         Ecosystem::Go,
         "strip-flags",
-        include_str!("../transforms/go/strip-flags.toml"),
+        include_str!(concat!(env!("OUT_DIR"), "/transforms/go/strip-flags.json")),
     ),
     (
         Ecosystem::Go,
         "nonroot-user",
-        include_str!("../transforms/go/nonroot-user.toml"),
+        include_str!(concat!(env!("OUT_DIR"), "/transforms/go/nonroot-user.json")),
     ),
     (
         Ecosystem::Node,
         "node-slim-base",
-        include_str!("../transforms/node/node-slim-base.toml"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/transforms/node/node-slim-base.json"
+        )),
     ),
     (
         Ecosystem::Node,
         "node-cmd",
-        include_str!("../transforms/node/node-cmd.toml"),
+        include_str!(concat!(env!("OUT_DIR"), "/transforms/node/node-cmd.json")),
     ),
     (
         Ecosystem::Node,
         "node-multi-stage",
-        include_str!("../transforms/node/node-multi-stage.toml"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/transforms/node/node-multi-stage.json"
+        )),
     ),
     (
         Ecosystem::Node,
         "node-prod-deps",
-        include_str!("../transforms/node/node-prod-deps.toml"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/transforms/node/node-prod-deps.json"
+        )),
     ),
     (
         Ecosystem::Node,
         "node-distroless",
-        include_str!("../transforms/node/node-distroless.toml"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/transforms/node/node-distroless.json"
+        )),
     ),
     (
         Ecosystem::Node,
         "node-strip",
-        include_str!("../transforms/node/node-strip.toml"),
+        include_str!(concat!(env!("OUT_DIR"), "/transforms/node/node-strip.json")),
     ),
     (
         Ecosystem::Any,
         "apt-lists",
-        include_str!("../transforms/any/apt-lists.toml"),
+        include_str!(concat!(env!("OUT_DIR"), "/transforms/any/apt-lists.json")),
     ),
     (
         Ecosystem::Any,
         "apk-no-cache",
-        include_str!("../transforms/any/apk-no-cache.toml"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/transforms/any/apk-no-cache.json"
+        )),
     ),
     (
         Ecosystem::Any,
         "pip-no-cache",
-        include_str!("../transforms/any/pip-no-cache.toml"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/transforms/any/pip-no-cache.json"
+        )),
     ),
     (
         Ecosystem::Any,
         "npm-cache",
-        include_str!("../transforms/any/npm-cache.toml"),
+        include_str!(concat!(env!("OUT_DIR"), "/transforms/any/npm-cache.json")),
     ),
     (
         Ecosystem::Any,
         "apt-no-recommends",
-        include_str!("../transforms/any/apt-no-recommends.toml"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/transforms/any/apt-no-recommends.json"
+        )),
     ),
     (
         Ecosystem::Rust,
         "rust-slim-base",
-        include_str!("../transforms/rust/rust-slim-base.toml"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/transforms/rust/rust-slim-base.json"
+        )),
     ),
     (
         Ecosystem::Rust,
         "rust-cmd",
-        include_str!("../transforms/rust/rust-cmd.toml"),
+        include_str!(concat!(env!("OUT_DIR"), "/transforms/rust/rust-cmd.json")),
     ),
     (
         Ecosystem::Rust,
         "rust-multi-stage",
-        include_str!("../transforms/rust/rust-multi-stage.toml"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/transforms/rust/rust-multi-stage.json"
+        )),
     ),
     (
         Ecosystem::Rust,
         "rust-static",
-        include_str!("../transforms/rust/rust-static.toml"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/transforms/rust/rust-static.json"
+        )),
     ),
     (
         Ecosystem::Rust,
         "rust-distroless",
-        include_str!("../transforms/rust/rust-distroless.toml"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/transforms/rust/rust-distroless.json"
+        )),
     ),
     (
         Ecosystem::Rust,
         "rust-strip",
-        include_str!("../transforms/rust/rust-strip.toml"),
+        include_str!(concat!(env!("OUT_DIR"), "/transforms/rust/rust-strip.json")),
     ),
     (
         Ecosystem::Python,
         "python-slim-base",
-        include_str!("../transforms/python/python-slim-base.toml"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/transforms/python/python-slim-base.json"
+        )),
     ),
     (
         Ecosystem::Python,
         "python-multi-stage",
-        include_str!("../transforms/python/python-multi-stage.toml"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/transforms/python/python-multi-stage.json"
+        )),
     ),
     (
         Ecosystem::Python,
         "python-prod-deps",
-        include_str!("../transforms/python/python-prod-deps.toml"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/transforms/python/python-prod-deps.json"
+        )),
     ),
     (
         Ecosystem::Python,
         "python-distroless",
-        include_str!("../transforms/python/python-distroless.toml"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/transforms/python/python-distroless.json"
+        )),
     ),
     (
         Ecosystem::Python,
         "python-strip",
-        include_str!("../transforms/python/python-strip.toml"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/transforms/python/python-strip.json"
+        )),
     ),
     (
         Ecosystem::Java,
         "java-jre-base",
-        include_str!("../transforms/java/java-jre-base.toml"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/transforms/java/java-jre-base.json"
+        )),
     ),
     (
         Ecosystem::Java,
         "java-multi-stage",
-        include_str!("../transforms/java/java-multi-stage.toml"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/transforms/java/java-multi-stage.json"
+        )),
     ),
     (
         Ecosystem::Java,
         "java-layers",
-        include_str!("../transforms/java/java-layers.toml"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/transforms/java/java-layers.json"
+        )),
     ),
     (
         Ecosystem::Java,
         "java-jlink",
-        include_str!("../transforms/java/java-jlink.toml"),
+        include_str!(concat!(env!("OUT_DIR"), "/transforms/java/java-jlink.json")),
     ),
     (
         Ecosystem::Java,
         "java-distroless",
-        include_str!("../transforms/java/java-distroless.toml"),
+        include_str!(concat!(
+            env!("OUT_DIR"),
+            "/transforms/java/java-distroless.json"
+        )),
     ),
     (
         Ecosystem::Java,
         "java-strip",
-        include_str!("../transforms/java/java-strip.toml"),
+        include_str!(concat!(env!("OUT_DIR"), "/transforms/java/java-strip.json")),
     ),
 ];
 
@@ -226,7 +290,7 @@ pub fn entries() -> &'static [Entry] {
         let mut v: Vec<Entry> = ENTRIES
             .iter()
             .map(|&(eco, file, text)| {
-                let mut e: Entry = toml::from_str(text)
+                let mut e: Entry = serde_json::from_str(text)
                     .unwrap_or_else(|err| panic!("transforms/{eco}/{file}.toml: {err}"));
                 assert_eq!(&e.id, file, "transforms/{eco}/{file}.toml names another id");
                 e.ecosystem = eco;
@@ -546,29 +610,8 @@ pub struct Tools {
 pub fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
-        let text = concat!(
-            include_str!("../transforms/tables/images.toml"),
-            "\n",
-            include_str!("../transforms/tables/cgo.toml"),
-            "\n",
-            include_str!("../transforms/tables/tools.toml"),
-            "\n",
-            include_str!("../transforms/tables/targets.toml"),
-            "\n",
-            include_str!("../transforms/tables/node.toml"),
-            "\n",
-            include_str!("../transforms/tables/runtime-runs.toml"),
-            "\n",
-            include_str!("../transforms/tables/hygiene.toml"),
-            "\n",
-            include_str!("../transforms/tables/rust.toml"),
-            "\n",
-            include_str!("../transforms/tables/python.toml"),
-            "\n",
-            include_str!("../transforms/tables/cgo-runtime.toml"),
-            "\n",
-            include_str!("../transforms/tables/java.toml"),
-        );
-        toml::from_str(text).unwrap_or_else(|e| panic!("transforms/tables: {e}"))
+        // build.rs reads transforms/tables/*.toml into one JSON document.
+        let text = include_str!(concat!(env!("OUT_DIR"), "/tables.json"));
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("transforms/tables: {e}"))
     })
 }

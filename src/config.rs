@@ -429,6 +429,9 @@ impl Config {
             .chain(matching.iter().flat_map(|o| o.transforms.iter()))
             .collect();
         let named = |list: &[String], id: &str| {
+            if list.is_empty() {
+                return false;
+            }
             let eco = crate::catalog::entry(id).map(|e| e.ecosystem.name());
             list.iter().any(|n| n == id || Some(n.as_str()) == eco)
         };

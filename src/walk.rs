@@ -4,7 +4,7 @@
 //! the way are collected too: they say which build context a Dockerfile has.
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 /// True for names Docker tools use for Dockerfiles, in any case:
@@ -180,14 +180,15 @@ pub fn discover(roots: &[PathBuf], filter: &Filter) -> Discovery {
     // repository root: `dfslim fix services/api/Dockerfile` sees the
     // compose file at the top as `dfslim fix .` does.
     let mut looked = HashSet::new();
+    let mut tops = HashMap::new();
     for root in roots {
         let abs = absolute_in(&cwd, root);
-        let Some(top) = abs.ancestors().find(|a| a.join(".git").exists()) else {
+        let Some(top) = repository_top(&abs, &mut tops) else {
             continue;
         };
         // A directory root's own compose files are met in its walk.
         for dir in abs.parent().into_iter().flat_map(Path::ancestors) {
-            if !dir.starts_with(top) || !looked.insert(dir.to_path_buf()) {
+            if !dir.starts_with(&top) || !looked.insert(dir.to_path_buf()) {
                 break;
             }
             if let Ok(rd) = std::fs::read_dir(dir) {
@@ -206,6 +207,29 @@ pub fn discover(roots: &[PathBuf], filter: &Filter) -> Discovery {
     out.composes.sort();
     out.composes.dedup();
     out
+}
+
+/// The nearest directory at or above `path` holding `.git`, remembered for
+/// every directory looked at: thousands of files named on the command
+/// line share a few directories.
+fn repository_top(path: &Path, memo: &mut HashMap<PathBuf, Option<PathBuf>>) -> Option<PathBuf> {
+    let mut seen = Vec::new();
+    let mut found = None;
+    for dir in path.ancestors() {
+        if let Some(known) = memo.get(dir) {
+            found = known.clone();
+            break;
+        }
+        seen.push(dir.to_path_buf());
+        if dir.join(".git").exists() {
+            found = Some(dir.to_path_buf());
+            break;
+        }
+    }
+    for dir in seen {
+        memo.insert(dir, found.clone());
+    }
+    found
 }
 
 /// What makes two paths the same file here: a link is its target (a link

@@ -66,11 +66,14 @@ pub fn is_golang(repository: &str) -> bool {
 /// True when `repository` is the Docker Official image `name` (Docker Hub's
 /// short or long form, or any registry's `library/<name>` mirror).
 pub fn is_official(repository: &str, name: &str) -> bool {
-    repository == name
-        || repository == format!("library/{name}")
-        || repository.ends_with(&format!("/library/{name}"))
-        || repository == format!("mirror.gcr.io/{name}")
-        || repository == format!("public.ecr.aws/docker/library/{name}")
+    // No allocation: asked for every stage of every file, per ecosystem.
+    let Some(prefix) = repository.strip_suffix(name) else {
+        return false;
+    };
+    prefix.is_empty()
+        || prefix == "library/"
+        || prefix.ends_with("/library/")
+        || prefix == "mirror.gcr.io/"
 }
 
 /// Classifies `image`, whose tag expands to `tag` (when known).
@@ -151,5 +154,32 @@ pub fn classify(image: &ImageRef, tag: Option<String>) -> BaseImage {
         tag_written: image.tag().map(str::to_string),
         family,
         libc,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_official;
+
+    #[test]
+    fn official_names_and_their_mirrors() {
+        for r in [
+            "node",
+            "library/node",
+            "docker.io/library/node",
+            "mirror.gcr.io/node",
+            "public.ecr.aws/docker/library/node",
+        ] {
+            assert!(is_official(r, "node"), "{r}");
+        }
+        for r in [
+            "mynode",
+            "bitnami/node",
+            "mirror.gcr.io/x/node",
+            "node2",
+            "",
+        ] {
+            assert!(!is_official(r, "node"), "{r}");
+        }
     }
 }

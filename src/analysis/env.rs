@@ -11,17 +11,25 @@ pub enum Value {
 }
 
 /// Variables in scope at some point of a stage, later ones shadowing earlier.
+///
+/// Analysis keeps one for every instruction of every stage, and most
+/// instructions set nothing: the variables are shared until one is set
+/// (copy on write), so keeping them costs a reference count, not a copy.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Env {
-    vars: Vec<(String, Value)>,
+    vars: std::sync::Arc<Vec<(String, Value)>>,
 }
 
 impl Env {
     pub fn set(&mut self, name: &str, value: Value) {
-        if let Some(v) = self.vars.iter_mut().find(|(n, _)| n == name) {
+        if self.get(name) == Some(&value) {
+            return;
+        }
+        let vars = std::sync::Arc::make_mut(&mut self.vars);
+        if let Some(v) = vars.iter_mut().find(|(n, _)| n == name) {
             v.1 = value;
         } else {
-            self.vars.push((name.to_string(), value));
+            vars.push((name.to_string(), value));
         }
     }
 
@@ -45,6 +53,9 @@ impl Env {
     /// `${VAR}`, `${VAR:-x}`, `${VAR-x}`, `${VAR:+x}`, `${VAR+x}` replaced.
     /// `None` when any part depends on a value only the build knows.
     pub fn expand(&self, word: &str, escape: char) -> Option<String> {
+        if !word.contains(['$', '\'', '"', escape]) {
+            return Some(word.to_string());
+        }
         let mut out = String::new();
         let chars: Vec<char> = word.chars().collect();
         let mut i = 0;
@@ -153,22 +164,24 @@ impl Env {
 /// Joins `path` onto `dir` as WORKDIR and relative paths do, normalised
 /// (`//`, `.`, `..` and trailing slashes resolved).
 pub fn join_path(dir: &str, path: &str) -> String {
-    let full = if path.starts_with('/') {
-        path.to_string()
-    } else {
-        format!("{dir}/{path}")
-    };
-    let mut parts: Vec<&str> = Vec::new();
-    for p in full.split('/') {
-        match p {
+    // One allocation: analysis joins a path for every COPY and WORKDIR of
+    // every version of every file.
+    let mut out = String::with_capacity(dir.len() + path.len() + 2);
+    let from = if path.starts_with('/') { "" } else { dir };
+    for part in from.split('/').chain(path.split('/')) {
+        match part {
             "" | "." => {}
-            ".." => {
-                parts.pop();
+            ".." => out.truncate(out.rfind('/').unwrap_or(0)),
+            p => {
+                out.push('/');
+                out.push_str(p);
             }
-            p => parts.push(p),
         }
     }
-    format!("/{}", parts.join("/"))
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
 }
 
 #[cfg(test)]

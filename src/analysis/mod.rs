@@ -40,6 +40,9 @@ pub struct Facts<'c> {
     /// Per instruction, the simple commands of a RUN (empty otherwise),
     /// read once for every part of analysis and every transform.
     lines: Vec<Vec<commands::CommandLine>>,
+    /// Per instruction, true when its RUN uses shell syntax beyond simple
+    /// commands (pipes, `||`, redirections, control flow, a heredoc).
+    features: Vec<bool>,
     /// Which stage ships, which stay as they are.
     pub roles: targets::Roles,
     /// Per stage, the source paths other stages copy from it.
@@ -64,14 +67,14 @@ impl<'c> Facts<'c> {
         context: Option<&'c BuildContext>,
         targets: &Targets,
     ) -> Facts<'c> {
-        let lines: Vec<Vec<commands::CommandLine>> = doc
+        let (lines, features): (Vec<Vec<commands::CommandLine>>, Vec<bool>) = doc
             .instructions()
             .iter()
             .map(|ins| match ins.keyword {
-                crate::syntax::Keyword::Run => commands::command_lines(doc, ins).0,
-                _ => Vec::new(),
+                crate::syntax::Keyword::Run => commands::command_lines(doc, ins),
+                _ => (Vec::new(), false),
             })
-            .collect();
+            .unzip();
         let stages = stages::walk(doc, &lines);
         let roles = targets::roles(doc, &stages, targets);
         let mut copied_from = vec![Vec::new(); stages.len()];
@@ -86,6 +89,7 @@ impl<'c> Facts<'c> {
             stages,
             context,
             lines,
+            features,
             roles,
             copied_from,
             go: OnceLock::new(),
@@ -100,6 +104,12 @@ impl<'c> Facts<'c> {
     /// The simple commands of RUN instruction `i` (none for another keyword).
     pub fn lines(&self, i: usize) -> &[commands::CommandLine] {
         self.lines.get(i).map_or(&[], Vec::as_slice)
+    }
+
+    /// True when RUN instruction `i` uses shell syntax beyond simple
+    /// commands (see `commands::command_lines`).
+    pub fn shell_features(&self, i: usize) -> bool {
+        self.features.get(i).copied().unwrap_or(false)
     }
 
     /// The Go facts, worked out the first time they are asked for. `doc`
@@ -123,9 +133,11 @@ impl<'c> Facts<'c> {
         self.python.get_or_init(|| PythonFacts::of(doc, self))
     }
 
-    /// The Java facts, worked out the first time they are asked for.
-    pub fn java(&self, doc: &Document) -> &JavaFacts {
-        self.java.get_or_init(|| JavaFacts::of(doc, self))
+    /// The Java facts, worked out the first time they are asked for (they
+    /// need nothing of `doc` beyond these facts; it is taken as the other
+    /// ecosystems take it).
+    pub fn java(&self, _doc: &Document) -> &JavaFacts {
+        self.java.get_or_init(|| JavaFacts::of(self))
     }
 
     /// True when some stage of the file belongs to `eco` (`Any`: always).

@@ -304,7 +304,7 @@ impl Lexer<'_> {
                                 self.pos += 2;
                             }
                             b'$' | b'`' => self.expansion(&mut w),
-                            _ => self.push_char(&mut w),
+                            _ => self.push_run(&mut w, b"\"\\$`"),
                         }
                     }
                     self.pos = (self.pos + 1).min(self.b.len());
@@ -320,7 +320,7 @@ impl Lexer<'_> {
                     w.glob = true;
                     self.push_char(&mut w);
                 }
-                _ => self.push_char(&mut w),
+                _ => self.push_run(&mut w, b" \t\n\r&|;()<>'\"\\$`*?["),
             }
         }
         w.end = self.pos;
@@ -332,6 +332,22 @@ impl Lexer<'_> {
         {
             self.push_word(w);
         }
+    }
+
+    /// Takes the characters from `pos` up to the next of `special` (all
+    /// ASCII, so a char boundary), at least one: a plain stretch of a
+    /// word in one copy rather than a character at a time.
+    fn push_run(&mut self, w: &mut ShellWord, special: &[u8]) {
+        let n = self.b[self.pos..]
+            .iter()
+            .skip(1)
+            .position(|c| special.contains(c))
+            .map_or(self.b.len() - self.pos, |n| n + 1);
+        // Past the first byte, a stop is an ASCII byte or the end: a char
+        // boundary even when the first character is multi-byte.
+        let end = self.pos + n;
+        w.value.push_str(&self.s[self.pos..end]);
+        self.pos = end;
     }
 
     fn push_char(&mut self, w: &mut ShellWord) {

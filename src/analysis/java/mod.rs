@@ -9,9 +9,7 @@ pub mod image;
 pub mod xml;
 
 use super::Facts;
-use super::commands::command_lines;
 use super::stages::{Base, Process};
-use crate::syntax::Document;
 use cmd::{Build, Launch, Step};
 use image::JavaImage;
 
@@ -39,7 +37,7 @@ fn installs_java(p: &str) -> bool {
 }
 
 impl JavaFacts {
-    pub fn of(doc: &Document, facts: &Facts) -> JavaFacts {
+    pub fn of(facts: &Facts) -> JavaFacts {
         let mut j = JavaFacts {
             java_stage: vec![false; facts.stages.len()],
             image: vec![None; facts.stages.len()],
@@ -59,7 +57,7 @@ impl JavaFacts {
                     .any(|i| i.packages.iter().any(|p| installs_java(p)));
             for &r in &st.runs {
                 let mut after_cd = false;
-                for line in command_lines(doc, &doc.instructions()[r]).0 {
+                for line in facts.lines(r) {
                     match cmd::step(r, &line, after_cd) {
                         Step::Build(b) => {
                             java = true;

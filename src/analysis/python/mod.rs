@@ -10,7 +10,6 @@ pub mod context;
 
 use super::Facts;
 use super::base::Family;
-use super::commands::command_lines;
 use super::stages::{Base, Source};
 use crate::catalog;
 use crate::syntax::Document;
@@ -49,8 +48,7 @@ impl PythonFacts {
             let mut python = st.family == Family::Python || distroless;
             let mut uses = false;
             for &r in &st.runs {
-                let ins = &doc.instructions()[r];
-                for line in command_lines(doc, ins).0 {
+                for line in facts.lines(r) {
                     match cmd::step(r, &line) {
                         Step::Install(i) => {
                             uses |= i.what != What::Tools;

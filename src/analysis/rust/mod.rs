@@ -9,7 +9,6 @@ pub mod context;
 
 use super::Facts;
 use super::base::Family;
-use super::commands::command_lines;
 use super::env::{Env, Value, join_path};
 use super::stages::{Base, Source};
 use crate::syntax::Document;
@@ -76,11 +75,10 @@ impl RustFacts {
         for st in &facts.stages {
             let mut rust = st.family == Family::Rust;
             for &i in &st.runs {
-                let ins = &doc.instructions()[i];
                 let at = st.at(doc, i);
                 let mut cwd = at.workdir.clone();
                 let mut env = at.env.clone();
-                for line in command_lines(doc, ins).0 {
+                for line in facts.lines(i) {
                     match line.name.as_str() {
                         "cd" => {
                             cwd = match (cwd, line.args.get(1)) {

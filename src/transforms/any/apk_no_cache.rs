@@ -138,15 +138,15 @@ impl Transform for ApkNoCache {
                 && [r.index.checked_sub(1), Some(r.index + 1)]
                     .into_iter()
                     .flatten()
-                    .filter_map(|i| cx.doc.instructions().get(i))
-                    .any(|n| {
+                    .filter_map(|i| Some((i, cx.doc.instructions().get(i)?)))
+                    .any(|(i, n)| {
                         n.keyword == crate::syntax::Keyword::Run
                             && n.flags.iter().map(|f| &f.text).eq(r
                                 .ins
                                 .flags
                                 .iter()
                                 .map(|f| &f.text))
-                            && crate::analysis::commands::command_lines(cx.doc, n).0.len() <= 1
+                            && cx.facts.lines(i).len() <= 1
                     });
             for &u in &updates {
                 let after: Vec<&str> = apk

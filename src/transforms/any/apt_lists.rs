@@ -112,7 +112,7 @@ fn later_reader(cx: &Cx, all: &[Run], k: usize) -> Option<String> {
         if refreshed {
             continue;
         }
-        for l in &q.lines {
+        for l in q.lines {
             if updates(l) {
                 break;
             }

@@ -165,7 +165,7 @@ impl Transform for AptNoRecommends {
             let mut edits = Vec::new();
             let mut added = Vec::new();
             let mut refused = None;
-            for l in &r.lines {
+            for l in r.lines {
                 let Some((verb, "install")) = apt_verb(l) else {
                     continue;
                 };

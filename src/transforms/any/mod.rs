@@ -35,7 +35,7 @@ pub(crate) struct Run<'a> {
     /// Its index among the document's instructions.
     pub index: usize,
     pub ins: &'a Instruction,
-    pub lines: Vec<CommandLine>,
+    pub lines: &'a [CommandLine],
     /// Targets of its cache and tmpfs mounts.
     pub mounts: Vec<String>,
 }
@@ -71,7 +71,7 @@ pub(crate) fn runs<'a>(cx: &Cx<'a>) -> Vec<Run<'a>> {
                 stage: st.index,
                 index: i,
                 ins,
-                lines: commands::command_lines(doc, ins).0,
+                lines: cx.facts.lines(i),
                 mounts: commands::cache_mounts(ins),
             });
         }

@@ -104,7 +104,7 @@ fn not_yarn1(cx: &Cx, all: &[Run], r: &Run) -> Option<String> {
     }
     let before = |q: &&Run| q.index <= r.index && chain.contains(&q.stage);
     for q in all.iter().filter(before) {
-        for l in &q.lines {
+        for l in q.lines {
             let w = words(l);
             if l.name == "corepack"
                 || (l.name == "yarn" && w.get(1..3) == Some(&["set", "version"][..]))

@@ -151,7 +151,7 @@ fn old_poetry(cx: &Cx, all: &[Run], r: &Run) -> Option<String> {
         .iter()
         .filter(|q| q.index <= r.index && chain.contains(&q.stage))
     {
-        for l in &q.lines {
+        for l in q.lines {
             let installs = fill(l).is_some_and(|f| f.tool == "pip")
                 || (l.name == "pipx" && l.args.get(1).is_some_and(|a| a.value == "install"));
             if !installs {

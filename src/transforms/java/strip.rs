@@ -19,7 +19,6 @@
 //! **Example**: `jlink ... --no-header-files --no-man-pages --output /opt/jre`
 //! -> `jlink ... --no-header-files --no-man-pages --strip-debug --output /opt/jre`.
 
-use crate::analysis::commands::command_lines;
 use crate::edit::Edit;
 use crate::message::Loc;
 use crate::transforms::text::listing;
@@ -53,7 +52,7 @@ impl Transform for JavaStrip {
                     .any(|i| i.packages.iter().any(|p| p == "binutils"));
             for &r in &st.runs {
                 let ins = &doc.instructions()[r];
-                for line in command_lines(doc, ins).0 {
+                for line in facts.lines(r) {
                     if line.name != "jlink" {
                         continue;
                     }

@@ -67,7 +67,6 @@
 use super::slim_base::{has, installed};
 use super::tag::{PyTag, Variant, minor_below};
 use crate::analysis::Family;
-use crate::analysis::commands::command_lines;
 use crate::analysis::env::join_path;
 use crate::analysis::python::cmd::{self, Install, Starts, Tool, What};
 use crate::analysis::python::needs;
@@ -446,7 +445,7 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     };
     for &r in &rt.runs {
         let wd = rt.at(doc, r).workdir.clone().unwrap_or_else(|| "/".into());
-        for l in command_lines(doc, &doc.instructions()[r]).0 {
+        for l in cx.facts.lines(r) {
             if l.name.is_empty() {
                 continue;
             }

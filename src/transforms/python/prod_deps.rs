@@ -35,7 +35,6 @@
 //!
 //! **Example**: `RUN uv sync` -> `RUN uv sync --no-dev`.
 
-use crate::analysis::commands::command_lines;
 use crate::analysis::python::cmd::{self, Dev, Install, Tool};
 use crate::analysis::stages::{Source, StageFacts};
 use crate::edit::Edit;
@@ -174,7 +173,7 @@ fn dev_needed(cx: &Cx, st: &StageFacts, i: &Install, dev: &[String]) -> Option<S
         dev.contains(&n)
     };
     for &r in st.runs.iter().filter(|&&r| r > i.ins) {
-        for l in command_lines(doc, &doc.instructions()[r]).0 {
+        for l in cx.facts.lines(r) {
             let words: Vec<&str> = l.args.iter().map(|a| a.value.as_str()).collect();
             let used = match words.as_slice() {
                 [first, ..] if is_dev(first) => Some(first.to_string()),

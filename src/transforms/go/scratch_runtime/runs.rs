@@ -16,7 +16,7 @@
 
 use super::accounts::Accounts;
 use crate::analysis::StageFacts;
-use crate::analysis::commands::{CommandLine, command_lines};
+use crate::analysis::commands::CommandLine;
 use crate::catalog::{self, Init};
 use crate::message::Loc;
 use crate::transforms::{Cx, Outcome};
@@ -66,15 +66,14 @@ pub(super) fn read(cx: &Cx, rt: &StageFacts, alpine: bool, minimal: &str) -> Res
                 "{line} runs a command in the runtime that {minimal} cannot replace: {why}"
             ))
         };
-        let ins = &doc.instructions()[i];
-        let (lines, features) = command_lines(doc, ins);
+        let (lines, features) = (cx.facts.lines(i), cx.facts.shell_features(i));
         if features {
             return Err(refuse(
                 "it uses shell syntax (pipes, `||`, redirections, control flow, a heredoc) dfslim does not take apart, and {minimal} has no shell".to_string(),
             ));
         }
         let env = &rt.at(doc, i).env;
-        for l in &lines {
+        for l in lines {
             if l.name.is_empty() {
                 if l.assignments.is_empty() {
                     continue;
