@@ -58,7 +58,7 @@ impl JavaFacts {
             for &r in &st.runs {
                 let mut after_cd = false;
                 for line in facts.lines(r) {
-                    match cmd::step(r, &line, after_cd) {
+                    match cmd::step(r, line, after_cd) {
                         Step::Build(b) => {
                             java = true;
                             j.builds.push((s, b));

@@ -49,7 +49,7 @@ impl PythonFacts {
             let mut uses = false;
             for &r in &st.runs {
                 for line in facts.lines(r) {
-                    match cmd::step(r, &line) {
+                    match cmd::step(r, line) {
                         Step::Install(i) => {
                             uses |= i.what != What::Tools;
                             p.installs.push((st.index, *i));

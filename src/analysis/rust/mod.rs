@@ -115,7 +115,7 @@ impl RustFacts {
                         }
                         _ => {}
                     }
-                    let Some(c) = cmd::read(&line) else {
+                    let Some(c) = cmd::read(line) else {
                         if line.name == "cargo" || line.name == "rustc" {
                             rust = true;
                         }
