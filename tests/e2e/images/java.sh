@@ -13,10 +13,12 @@
 #   eclipse-temurin:17-jdk, 17, ...        temurin-jdk.Dockerfile: bookworm-slim + the real
 #                                          image's packages + Debian's JDK made self-contained
 #                                          at /opt/java/openjdk (jmods, jlink, binutils)
-#   eclipse-temurin:17-jre, ...            temurin-jre.Dockerfile: same without binutils; a
-#                                          JRE jlinked from the JDK (no javac/jlink/jdeps)
+#   eclipse-temurin:17-jre, ...            temurin-jre.Dockerfile: same without binutils; the
+#                                          JRE jlinked from the JDK's jmods as OpenJDK's make
+#                                          links Temurin's (its 50 modules, --strip-debug)
 #   maven:3.9-eclipse-temurin-17, ...      maven.Dockerfile on eclipse-temurin:17-jdk
-#   openjdk:17, 17-jdk, ...                openjdk.Dockerfile VARIANT=oracle (no apt-get)
+#   openjdk:17, 17-jdk, ...                openjdk.Dockerfile VARIANT=oracle (no apt-get;
+#                                          the JDK with lib/src.zip, as jdk.java.net's)
 #   openjdk:17-jdk-slim, ...               openjdk.Dockerfile VARIANT=slim (no binutils)
 #   maven:3.8-openjdk-17, ...              maven.Dockerfile on openjdk:17
 #   gcr.io/distroless/java17-debian12      distroless-java.Dockerfile (target java) on
@@ -61,10 +63,10 @@ MAVEN_PACKAGES=(libmaven-compiler-plugin-java libmaven-resources-plugin-java lib
 # dfslim.e2e.rev, cached tar name) is this number plus the ids of the images it is
 # built FROM (and, for maven, the mirror URL it points at), so a rebuilt base
 # (debian.sh, distroless.sh, or the JDK here) rebuilds what is made from it.
-REV_TEMURIN_JDK=1
-REV_TEMURIN_JRE=1
+REV_TEMURIN_JDK=2
+REV_TEMURIN_JRE=2
 REV_MAVEN=1
-REV_OPENJDK=1
+REV_OPENJDK=2
 REV_DISTROLESS_JAVA=2
 REV_MAVEN_MIRROR=5
 # ------------------------------------------------------------------------------

@@ -14,8 +14,25 @@
 # the stand-in JDK tree of eclipse-temurin:17-jdk (Debian's 17.0.x). For the Oracle
 # Linux one the apt tools are removed, so a Dockerfile that runs apt-get on openjdk:17
 # fails as it does with the real image; microdnf is not there either.
+#
+# Unlike Temurin's Dockerfile, these keep the tarball's lib/src.zip (the jdk.java.net
+# JDK image has it: make/Images.gmk copies src.zip into every JDK image; the
+# Dockerfiles above remove only the tarball). Debian ships it in openjdk-17-source
+# (52 MB), taken from there. The real RUN extracts the tarball and runs
+# `java -Xshare:dump` in one layer; the stand-in JDK tree arrives with that dump done
+# (temurin-jdk.Dockerfile), so no second classes.jsa is written after the COPY.
 ARG JDK_IMAGE=eclipse-temurin:17-jdk
+FROM debian:bookworm-slim AS source
+RUN set -eux; \
+    apt-get update; \
+    cd /tmp; \
+    apt-get download openjdk-17-source; \
+    dpkg-deb -x openjdk-17-source_*.deb /tmp/x; \
+    mv /tmp/x/usr/lib/jvm/openjdk-17/lib/src.zip /src.zip; \
+    rm -rf /tmp/x /tmp/*.deb /var/lib/apt/lists/*
+
 FROM ${JDK_IMAGE} AS jdk
+COPY --from=source /src.zip /opt/java/openjdk/lib/src.zip
 
 FROM debian:bookworm-slim
 ARG VARIANT=oracle
@@ -51,7 +68,7 @@ RUN set -eux; \
     fi; \
     find "$JAVA_HOME/lib" -name '*.so' -exec dirname '{}' ';' | sort -u > /etc/ld.so.conf.d/docker-openjdk.conf; \
     ldconfig; \
-    java -Xshare:dump; \
+    java -Xshare:on -version; \
     javac --version; \
     java --version
 

@@ -13,6 +13,17 @@
 # /etc/ssl/certs/java/cacerts, ...) replaced by the file it points to, dangling ones
 # (src.zip, docs) dropped. So `COPY --from=<this> /opt/java/openjdk ...` carries a
 # working JDK, as with the real image.
+#
+# What the tarball holds and Debian's headless packages split off: the tarball is
+# OpenJDK's JDK image (make/Images.gmk `jlink_jdk`: every module, so every jmod's
+# bin/, lib/, conf/ and include/ files), while Debian puts libawt_xawt.so, libjawt.so,
+# libsplashscreen.so, bin/jconsole and a few templates and headers in openjdk-17-jre
+# and openjdk-17-jdk (not headless). They are taken here from the jmods (< 1 MB).
+#
+# Layers: the real image extracts the tarball and runs `java -Xshare:dump` in one RUN,
+# so lib/server/classes.jsa is in the image once. Here the dump runs in the stage that
+# makes the tree, before the COPY; a dump in a RUN after the COPY would write a second
+# classes.jsa (13.6 MB) into another layer, which the real image does not carry.
 FROM debian:bookworm-slim AS debian-jdk
 RUN set -eux; \
     apt-get update; \
@@ -28,7 +39,14 @@ RUN set -eux; \
         elif [ -d "$t" ] && [ "${t#/usr/share/doc}" = "$t" ]; then cp -a -L "$t" "$l"; fi; \
     done; \
     test -z "$(find . -type l)"; \
-    /opt/java/openjdk/bin/java -version
+    mkdir /tmp/jmods; \
+    for j in jmods/*.jmod; do bin/jmod extract --dir /tmp/jmods "$j"; done; \
+    cp -r -n /tmp/jmods/bin /tmp/jmods/lib /tmp/jmods/conf /tmp/jmods/include .; \
+    chmod 755 bin/*; \
+    rm -rf /tmp/jmods; \
+    test -f lib/libawt_xawt.so; \
+    bin/java -Xshare:dump; \
+    bin/java -version
 
 FROM debian:bookworm-slim
 
@@ -59,10 +77,11 @@ RUN set -eux; \
 ENV JAVA_VERSION=jdk-17
 
 COPY --from=debian-jdk /opt/java/openjdk /opt/java/openjdk
+# (java -Xshare:dump ran in the debian-jdk stage: see the header)
 RUN set -eux; \
     find "$JAVA_HOME/lib" -name '*.so' -exec dirname '{}' ';' | sort -u > /etc/ld.so.conf.d/docker-openjdk.conf; \
     ldconfig; \
-    java -Xshare:dump; \
+    java -Xshare:on -version; \
     javac --version; \
     java --version
 
