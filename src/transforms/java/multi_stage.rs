@@ -592,7 +592,8 @@ fn run_files(cx: &Cx, s: usize, workdir: &str, jar: &str) -> Vec<(String, String
             if ctx.sends(f) && !out.iter().any(|(t, _)| *t == path) {
                 out.push((
                     path,
-                    "Spring Boot reads it from the working directory".to_string(),
+                    "the app may read it from its working directory, as Spring Boot does"
+                        .to_string(),
                 ));
             }
         }
