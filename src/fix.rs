@@ -217,6 +217,25 @@ impl Keep {
 /// they hold the steps but not the texts (see [`pipeline::Run::slim`]),
 /// with `keep.not_applicable` false not the steps that had nothing to do.
 pub fn run_all(jobs: &[Job], mode: Mode, keep: Keep, tick: &(dyn Fn() + Sync)) -> Vec<FileReport> {
+    let mut out = Vec::with_capacity(jobs.len());
+    run_each(jobs, mode, keep, tick, &mut |r| out.push(r));
+    out
+}
+
+/// Jobs run together (in parallel) before their reports go to the sink: a
+/// batch of 10,000 files never holds more than this many reports.
+const CHUNK: usize = 256;
+
+/// Runs every job as [`run_all`] does and hands each report to `sink` in
+/// the order of `jobs`, a chunk at a time, so a caller that renders and
+/// forgets them keeps memory flat however large the batch.
+pub fn run_each(
+    jobs: &[Job],
+    mode: Mode,
+    keep: Keep,
+    tick: &(dyn Fn() + Sync),
+    sink: &mut dyn FnMut(FileReport),
+) {
     let digests = digests();
     // Each context is read by the first job that needs it (the others
     // wait for it), so progress starts at once, and dropped when the last
@@ -227,30 +246,34 @@ pub fn run_all(jobs: &[Job], mode: Mode, keep: Keep, tick: &(dyn Fn() + Sync)) -
     }
     let contexts: HashMap<&PathBuf, Shared> =
         uses.into_iter().map(|(d, n)| (d, Shared::new(n))).collect();
-    jobs.par_iter()
-        .map(|job| {
-            let shared = job
-                .context
-                .as_ref()
-                .and_then(|d| Some((d, contexts.get(d)?)));
-            let ctx = shared.map(|(d, s)| s.get(d));
-            let mut report = job.run(mode, ctx.as_deref(), &*digests);
-            drop(ctx);
-            if let Some((_, s)) = shared {
-                s.done();
-            }
-            if let FileOutcome::Done(run) = &mut report.outcome {
-                if !keep.texts {
-                    run.slim();
+    for chunk in jobs.chunks(CHUNK) {
+        let done: Vec<FileReport> = chunk
+            .par_iter()
+            .map(|job| {
+                let shared = job
+                    .context
+                    .as_ref()
+                    .and_then(|d| Some((d, contexts.get(d)?)));
+                let ctx = shared.map(|(d, s)| s.get(d));
+                let mut report = job.run(mode, ctx.as_deref(), &*digests);
+                drop(ctx);
+                if let Some((_, s)) = shared {
+                    s.done();
                 }
-                if !keep.not_applicable {
-                    run.drop_not_applicable();
+                if let FileOutcome::Done(run) = &mut report.outcome {
+                    if !keep.texts {
+                        run.slim();
+                    }
+                    if !keep.not_applicable {
+                        run.drop_not_applicable();
+                    }
                 }
-            }
-            tick();
-            report
-        })
-        .collect()
+                tick();
+                report
+            })
+            .collect();
+        done.into_iter().for_each(&mut *sink);
+    }
 }
 
 /// A build context shared by the jobs of a batch: read once, on first use,

@@ -213,16 +213,69 @@ pub fn run(args: FixArgs) -> u8 {
         texts: mode == Mode::DryRun || args.format == Format::Sarif,
         not_applicable: args.verbose || args.format != Format::Text,
     };
+    // Stable output: standard input first, then by path.
+    let order = |path: &str| (path != "-", path.to_string());
+    reports.sort_by_cached_key(|r| order(&r.path));
+    jobs.sort_by_cached_key(|j| order(&j.display));
+    if args.format == Format::Text {
+        let text = Text {
+            mode,
+            color,
+            verbose: args.verbose,
+            // One file: the full story; a batch: a line per file that
+            // changed or had something refused (--verbose: the full story).
+            detailed: args.verbose || reports.len() + jobs.len() == 1,
+        };
+        for (path, msg) in &notes {
+            eprint(&format!("{path}: {msg}\n"));
+        }
+        // Rendered as each chunk of jobs finishes, then let go: a batch
+        // of any size holds a few hundred reports, not all of them.
+        let mut summary = Summary::default();
+        let mut unchecked = 0;
+        let mut early = reports.into_iter().peekable();
+        let mut show = |r: FileReport| {
+            summary.add(&r);
+            unchecked += usize::from(report::text::unchecked(&r));
+            bar.suspend(|| text.file(&r));
+        };
+        fix::run_each(&jobs, mode, keep, &|| bar.inc(1), &mut |r| {
+            while let Some(e) = early.next_if(|e| order(&e.path) <= order(&r.path)) {
+                show(e);
+            }
+            show(r);
+        });
+        early.for_each(&mut show);
+        bar.finish_and_clear();
+        summary.warnings += notes.len();
+        if summary.files > 1 || args.verbose {
+            eprint(&report::text::summary(&summary));
+        }
+        if let Some(hint) = report::text::hint_for(unchecked) {
+            eprint(&hint);
+        }
+        // stdin in write mode: the result goes to stdout.
+        if let (Some(out), Mode::Write) = (stdin_output, mode) {
+            print(&out);
+        }
+        return finish(&summary, mode);
+    }
     let mut done = fix::run_all(&jobs, mode, keep, &|| bar.inc(1));
     bar.finish_and_clear();
     reports.append(&mut done);
-    // Stable output: standard input first, then by path.
-    reports.sort_by(|a, b| (a.path != "-", &a.path).cmp(&(b.path != "-", &b.path)));
+    reports.sort_by_cached_key(|r| order(&r.path));
 
     let mut summary = Summary::of(&reports);
     summary.warnings += notes.len();
-    match args.format {
-        Format::Json => {
+    let mut v = match args.format {
+        Format::Sarif => {
+            let notes: Vec<(String, Problem)> = notes
+                .iter()
+                .map(|(path, msg)| (path.clone(), Problem::new(msg.clone())))
+                .collect();
+            report::sarif::log(&reports, &notes, &cwd)
+        }
+        _ => {
             let mut v = report::json::value(&reports);
             v["summary"] = serde_json::to_value(&summary).unwrap_or_default();
             v["warnings"] = notes
@@ -243,65 +296,53 @@ pub fn run(args: FixArgs) -> u8 {
                     }
                 }
             }
-            print(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(&v).unwrap_or_default()
+            v
+        }
+    };
+    print(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(&std::mem::take(&mut v)).unwrap_or_default()
+    ));
+    finish(&summary, mode)
+}
+
+/// How a text report renders each file.
+struct Text {
+    mode: Mode,
+    color: bool,
+    verbose: bool,
+    detailed: bool,
+}
+
+impl Text {
+    fn file(&self, r: &FileReport) {
+        let text_mode = match self.mode {
+            Mode::Write => report::text::Mode::Write,
+            Mode::DryRun => report::text::Mode::DryRun,
+            Mode::Check => report::text::Mode::Check,
+        };
+        if let (Mode::DryRun, Some(run)) = (self.mode, r.run()) {
+            print(&report::diff::unified(
+                &r.path,
+                &run.original,
+                &run.output,
+                self.color,
             ));
         }
-        Format::Sarif => {
-            let notes: Vec<(String, Problem)> = notes
-                .iter()
-                .map(|(path, msg)| (path.clone(), Problem::new(msg.clone())))
-                .collect();
-            let v = report::sarif::log(&reports, &notes, &cwd);
-            print(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(&v).unwrap_or_default()
-            ));
+        if self.mode == Mode::Check && r.status() == "changed" {
+            print(&format!("{}\n", r.path));
         }
-        Format::Text => {
-            let text_mode = match mode {
-                Mode::Write => report::text::Mode::Write,
-                Mode::DryRun => report::text::Mode::DryRun,
-                Mode::Check => report::text::Mode::Check,
-            };
-            // One file: the full story; a batch: a line per file that
-            // changed or had something refused (--verbose: the full story).
-            let detailed = args.verbose || reports.len() == 1;
-            for (path, msg) in &notes {
-                eprint(&format!("{path}: {msg}\n"));
-            }
-            for r in &reports {
-                if let (Mode::DryRun, Some(run)) = (mode, r.run()) {
-                    print(&report::diff::unified(
-                        &r.path,
-                        &run.original,
-                        &run.output,
-                        color,
-                    ));
-                }
-                if mode == Mode::Check && r.status() == "changed" {
-                    print(&format!("{}\n", r.path));
-                }
-                if detailed && (args.verbose || report::text::noteworthy(r)) {
-                    eprint(&report::text::file(r, text_mode, args.verbose));
-                } else if report::text::noteworthy(r) {
-                    eprint(&report::text::line(r, text_mode));
-                }
-            }
-            if reports.len() > 1 || args.verbose {
-                eprint(&report::text::summary(&summary));
-            }
-            if let Some(hint) = report::text::hint(&reports) {
-                eprint(&hint);
-            }
+        if self.detailed && (self.verbose || report::text::noteworthy(r)) {
+            eprint(&report::text::file(r, text_mode, self.verbose));
+        } else if report::text::noteworthy(r) {
+            eprint(&report::text::line(r, text_mode));
         }
     }
-    // stdin in write mode: the result goes to stdout.
-    if let (Some(out), Mode::Write, Format::Text) = (stdin_output, mode, args.format) {
-        print(&out);
-    }
-    if reports.is_empty() {
+}
+
+/// The exit code, and the word when nothing was found.
+fn finish(summary: &Summary, mode: Mode) -> u8 {
+    if summary.files == 0 {
         eprint("dfslim: no Dockerfiles found\n");
     }
     if summary.errors > 0 {

@@ -115,27 +115,30 @@ pub struct Summary {
 
 impl Summary {
     pub fn of(reports: &[FileReport]) -> Summary {
-        let mut s = Summary {
-            files: reports.len(),
-            ..Summary::default()
-        };
+        let mut s = Summary::default();
         for r in reports {
-            match r.status() {
-                "changed" => s.changed += 1,
-                "unchanged" => s.unchanged += 1,
-                "ignored" => s.ignored += 1,
-                _ => s.errors += 1,
-            }
-            s.warnings += r.warnings.len();
-            for step in r.run().map_or(&[][..], |run| &run.steps) {
-                if matches!(step.status, crate::pipeline::Status::Refused(_)) {
-                    *s.refused.entry(step.id.to_string()).or_default() += 1;
-                }
-                if step.suppressed.is_some() {
-                    *s.suppressed.entry(step.id.to_string()).or_default() += 1;
-                }
-            }
+            s.add(r);
         }
         s
+    }
+
+    /// Counts one more file.
+    pub fn add(&mut self, r: &FileReport) {
+        self.files += 1;
+        match r.status() {
+            "changed" => self.changed += 1,
+            "unchanged" => self.unchanged += 1,
+            "ignored" => self.ignored += 1,
+            _ => self.errors += 1,
+        }
+        self.warnings += r.warnings.len();
+        for step in r.run().map_or(&[][..], |run| &run.steps) {
+            if matches!(step.status, crate::pipeline::Status::Refused(_)) {
+                *self.refused.entry(step.id.to_string()).or_default() += 1;
+            }
+            if step.suppressed.is_some() {
+                *self.suppressed.entry(step.id.to_string()).or_default() += 1;
+            }
+        }
     }
 }

@@ -134,10 +134,16 @@ pub fn file(r: &FileReport, mode: Mode, verbose: bool) -> String {
 /// The closing hint when an applied step could not read what it checks
 /// in the build context (no go.mod, none of the built sources...).
 pub fn hint(reports: &[FileReport]) -> Option<String> {
-    let n = reports
-        .iter()
-        .filter(|r| r.run().is_some_and(|run| run.unchecked()))
-        .count();
+    hint_for(reports.iter().filter(|r| unchecked(r)).count())
+}
+
+/// True when `r` had steps applied without their build context's sources.
+pub fn unchecked(r: &FileReport) -> bool {
+    r.run().is_some_and(|run| run.unchecked())
+}
+
+/// The hint for `n` files that had steps applied unchecked, if any.
+pub fn hint_for(n: usize) -> Option<String> {
     (n > 0).then(|| {
         format!(
             "hint: {n} file{} had steps applied without their build context's sources; pass --context DIR, or map the context in dfslim.toml ([[context]] dockerfile = ..., context = ...)\n",

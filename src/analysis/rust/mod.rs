@@ -67,7 +67,9 @@ const DEFAULT_CARGO_HOME: &str = "/root/.cargo";
 
 impl RustFacts {
     pub fn of(doc: &Document, facts: &Facts) -> RustFacts {
-        let ctx = facts.context.map(|c| c.rust());
+        // The context's Cargo.toml files are read only for a cargo build:
+        // every file is asked whether it has Rust.
+        let ctx = || facts.context.map(|c| c.rust());
         let mut r = RustFacts {
             rust_stage: vec![false; facts.stages.len()],
             ..RustFacts::default()
@@ -139,7 +141,7 @@ impl RustFacts {
                         benv.set(n, v);
                     }
                     r.builds
-                        .push(build(doc, facts, ctx, st.index, i, c, cwd.clone(), benv));
+                        .push(build(doc, facts, ctx(), st.index, i, c, cwd.clone(), benv));
                 }
             }
             for p in [&st.cmd, &st.entrypoint].into_iter().flatten() {
