@@ -349,6 +349,12 @@ pub struct CgoRuntime {
     pub alpine_toolchain: Vec<String>,
     /// Alpine -dev package -> the package with its static archive.
     pub alpine_static: Vec<(String, String)>,
+    /// Without the sources: the commands a Debian builder's RUN lines may run.
+    pub no_context_commands: Vec<String>,
+    /// Without the sources: where a copy may put a C library.
+    pub no_context_system_dirs: Vec<String>,
+    /// Without the sources: variables that bring other C libraries.
+    pub no_context_env: Vec<String>,
 }
 
 /// What the RUN lines of a runtime stage do (transforms/tables/runtime-runs.toml).

@@ -9,6 +9,7 @@
 
 mod common;
 
+use dfslim::analysis::stages::{Base, image_arg};
 use dfslim::ecosystem::Ecosystem;
 use dfslim::pipeline::{self, Selection, Status};
 use dfslim::syntax::{Document, Keyword};
@@ -183,16 +184,21 @@ fn reason_key(r: &str) -> String {
 }
 
 /// What the final stage of a text runs on: scratch, distroless, slim,
-/// alpine, or another base.
+/// alpine, or another base. A final stage `FROM <stage>` runs on that
+/// stage's base, followed to the image the chain starts from (a stage named
+/// with variables, `binaries-$TARGETOS`, as the analysis resolves it); a
+/// base that is one global ARG (`FROM $APP_IMAGE`) runs on its default.
 fn runtime_kind(text: &str) -> &'static str {
-    let Ok(d) = Document::parse(text) else {
+    let Some(t) = final_base(text) else {
         return "does not parse";
     };
-    let Some(img) = d.stages().last().and_then(|s| s.image.as_ref()) else {
-        return "other";
-    };
-    let t = img.text.to_ascii_lowercase();
-    if img.is_scratch() {
+    let t = t.to_ascii_lowercase();
+    let repo = t.split(['@']).next().unwrap_or("");
+    let repo = repo
+        .rsplit_once(':')
+        .filter(|(_, tag)| !tag.contains('/'))
+        .map_or(repo, |(r, _)| r);
+    if repo == "scratch" {
         "scratch"
     } else if t.contains("distroless") {
         "distroless"
@@ -203,6 +209,26 @@ fn runtime_kind(text: &str) -> &'static str {
     } else {
         "other"
     }
+}
+
+/// The image the final stage of a text starts from, as written (see
+/// `runtime_kind`); "?" when the last stage has no readable image.
+fn final_base(text: &str) -> Option<String> {
+    let d = Document::parse(text).ok()?;
+    let facts = dfslim::analysis::Facts::of(&d, None);
+    let mut s = d.stages().len().checked_sub(1)?;
+    while let Base::Stage(b) = facts.stages[s].base {
+        s = b;
+    }
+    if let Some(a) = image_arg(&d, s) {
+        return Some(a.default.text);
+    }
+    Some(
+        d.stages()[s]
+            .image
+            .as_ref()
+            .map_or_else(|| "?".to_string(), |i| i.text.clone()),
+    )
 }
 
 fn tally(cases: &[Case]) -> String {
@@ -305,14 +331,7 @@ fn go_stays(cases: &[&Case]) -> String {
         if matches!(runtime_kind(text), "scratch" | "distroless") {
             continue;
         }
-        let base = Document::parse(text.as_str())
-            .ok()
-            .and_then(|d| {
-                d.stages()
-                    .last()
-                    .and_then(|s| s.image.as_ref().map(|i| i.text.clone()))
-            })
-            .unwrap_or_else(|| "?".to_string());
+        let base = final_base(text).unwrap_or_else(|| "?".to_string());
         let status = |id: &str| run.steps.iter().find(|s| s.id == id).map(|s| &s.status);
         let said = |id: &str| -> Option<String> {
             match status(id)? {

@@ -645,3 +645,157 @@ fn nonroot_user_leaves_other_runtimes_and_users_alone() {
     );
     assert!(not_applicable(&r, "nonroot-user").contains("already runs as nonroot"));
 }
+
+// ---- the shell-form command, the runtime named by an ARG, cgo without sources ----
+
+/// A multi-stage Go file whose alpine runtime runs `cmd` (a CMD or
+/// ENTRYPOINT line, written as is) after copying the binary to /usr/local/bin/app.
+fn with_cmd(cmd: &str) -> String {
+    format!(
+        "FROM golang:1.22-alpine AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/app .\n\nFROM alpine:3.20\nWORKDIR /srv\nCOPY --from=build /out/app /usr/local/bin/app\n{cmd}"
+    )
+}
+
+fn step_text(r: &Run, id: &str) -> String {
+    r.steps
+        .iter()
+        .find(|s| s.id == id)
+        .map(|s| format!("{:?}", s.status))
+        .unwrap_or_default()
+}
+
+/// A plain shell-form CMD becomes exec form on scratch; anything a shell
+/// would read differently keeps the refusal, with its reason.
+#[test]
+fn a_plain_shell_form_command_becomes_exec_form() {
+    for (cmd, exec) in [
+        (
+            "CMD app --port 8080\n",
+            "CMD [\"app\", \"--port\", \"8080\"]\n",
+        ),
+        ("ENTRYPOINT app -v\n", "ENTRYPOINT [\"app\", \"-v\"]\n"),
+        (
+            "CMD app --level=debug\n",
+            "CMD [\"app\", \"--level=debug\"]\n",
+        ),
+    ] {
+        let r = l4(&with_cmd(cmd));
+        assert!(r.output.contains("FROM scratch\n"), "{cmd}:\n{}", r.output);
+        assert!(r.output.ends_with(exec), "{cmd}:\n{}", r.output);
+        let n = notes(&r, "scratch-runtime");
+        assert!(n.contains("is written in exec form"), "{n}");
+        assert_eq!(
+            n.contains("`docker run IMAGE ARGS` now passes ARGS"),
+            cmd.starts_with("ENTRYPOINT"),
+            "{n}"
+        );
+    }
+    for (cmd, why) in [
+        ("CMD app --port $PORT\n", "shell syntax"),
+        ("CMD app \"a b\"\n", "shell syntax"),
+        ("CMD app > /tmp/log\n", "shell syntax"),
+        ("CMD app && app\n", "shell syntax"),
+        ("CMD app *.conf\n", "shell syntax"),
+        ("CMD app ~/x\n", "shell syntax"),
+        ("CMD exec app\n", "its first word exec"),
+        ("CMD DEBUG=1 app\n", "its first word DEBUG=1"),
+        ("ENTRYPOINT app\nCMD --help\n", "ignores the CMD"),
+        ("ENTRYPOINT [\"app\"]\nCMD serve\n", "under an ENTRYPOINT"),
+        ("SHELL [\"/bin/ash\", \"-c\"]\nCMD app\n", "its own SHELL"),
+    ] {
+        let r = l4(&with_cmd(cmd));
+        assert!(!r.output.contains("FROM scratch"), "{cmd}:\n{}", r.output);
+        let s = step_text(&r, "scratch-runtime");
+        assert!(s.contains("in shell form") && s.contains(why), "{cmd}: {s}");
+    }
+    // A plain command whose program the image does not have is refused as such.
+    let r = l4(&with_cmd("CMD ./nothere\n"));
+    assert!(
+        step_text(&r, "scratch-runtime").contains("not copied from a builder"),
+        "{}",
+        step_text(&r, "scratch-runtime")
+    );
+}
+
+/// `FROM $APP_IMAGE` with a replaceable default: the default changes, the
+/// knob stays; anything else about the ARG keeps the refusal.
+#[test]
+fn a_runtime_named_by_a_build_arg_gets_a_new_default() {
+    let src = with_cmd("CMD [\"app\"]\n").replace("FROM alpine:3.20\n", "FROM ${APP_IMAGE}\n");
+    let src = format!("ARG APP_IMAGE=alpine:3.20\n{src}");
+    let r = l4(&src);
+    assert!(
+        r.output.starts_with("ARG APP_IMAGE=scratch\n"),
+        "{}",
+        r.output
+    );
+    assert!(r.output.contains("FROM ${APP_IMAGE}\n"), "{}", r.output);
+    assert!(
+        notes(&r, "scratch-runtime").contains("--build-arg APP_IMAGE=... still gets that image")
+    );
+    let d = l4d(&src);
+    assert!(
+        d.output
+            .starts_with("ARG APP_IMAGE=gcr.io/distroless/static-debian12:latest\n"),
+        "{}",
+        d.output
+    );
+    for other in [
+        src.replace("=alpine:3.20", "=myorg/base:1"),
+        src.replace("WORKDIR /srv", "LABEL base=$APP_IMAGE\nWORKDIR /srv"),
+        src.replace("=alpine:3.20", ""),
+    ] {
+        let r = l4(&other);
+        assert!(!r.output.contains("scratch"), "{other}:\n{}", r.output);
+    }
+}
+
+/// cgo asked for on a Debian builder without the sources: debian-slim (what
+/// the builder has headers for), never distroless (libcrypt); refused when
+/// the builder could get a C library some other way.
+#[test]
+fn cgo_on_a_debian_builder_without_sources() {
+    let src = "FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN apt-get update && apt-get install -y gcc\nRUN CGO_ENABLED=1 go build -o main\nCMD [\"/app/main\"]\n";
+    let r = run_sel(src, &sel(5, Runtime::Scratch, None), None);
+    assert!(
+        r.output.contains("FROM debian:bookworm-slim\n"),
+        "{}",
+        r.output
+    );
+    assert!(step_text(&r, "scratch-runtime").contains("libcrypt.so.1"));
+    for (change, why) in [
+        ("RUN make install\n", "runs make"),
+        (
+            "RUN wget -q https://example.com/libfoo.tar.gz\n",
+            "runs wget",
+        ),
+        (
+            "COPY --from=vendor/libs /usr/lib /usr/lib\n",
+            "copies files from the image",
+        ),
+        (
+            "COPY lib/ /usr/local/lib/\n",
+            "copies files into /usr/local/lib",
+        ),
+        ("ENV CGO_LDFLAGS=-L/opt/x\n", "sets CGO_LDFLAGS"),
+        ("RUN cp -r vendor/lib /usr/lib/\n", "copies files with cp"),
+        ("RUN export X=$(curl -s https://example.com)\n", "runs curl"),
+    ] {
+        let other = src.replace("RUN CGO_ENABLED=1", &format!("{change}RUN CGO_ENABLED=1"));
+        let r = run_sel(&other, &sel(2, Runtime::Scratch, None), None);
+        assert!(
+            !r.output.contains("debian:bookworm-slim"),
+            "{change}:\n{}",
+            r.output
+        );
+        let s = step_text(&r, "multi-stage");
+        assert!(s.contains(why), "{change}: {s}");
+    }
+    // cgo only on by default is cgo-off's: no Debian runtime at level 2.
+    let r = run_sel(
+        &src.replace("CGO_ENABLED=1 ", ""),
+        &sel(2, Runtime::Scratch, None),
+        None,
+    );
+    assert!(!r.output.contains("debian:bookworm-slim"), "{}", r.output);
+}

@@ -160,7 +160,9 @@ fn summary_counts_only_real_refusals() {
     .unwrap();
     fs::write(
         dir.path().join("go/Dockerfile"),
-        "FROM golang:1.22\nENV CGO_ENABLED=1\nRUN go build -o /app .\nCMD [\"/app\"]\n",
+        // `make deps` may bring a C library: no Debian runtime without the
+        // sources, so scratch-runtime is skipped (needs cgo-off), not refused.
+        "FROM golang:1.22\nENV CGO_ENABLED=1\nRUN make deps\nRUN go build -o /app .\nCMD [\"/app\"]\n",
     )
     .unwrap();
     let out = Command::cargo_bin("dfslim")

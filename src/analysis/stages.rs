@@ -153,6 +153,10 @@ pub fn walk(doc: &Document, lines: &[Vec<CommandLine>]) -> Vec<StageFacts> {
             Some(img) => {
                 if let Some(s) = doc
                     .stage_named(&img.text, stage.index)
+                    .or_else(|| {
+                        let name = stage_name_expanded(&img.text, &globals, escape)?;
+                        doc.stage_named(&name, stage.index)
+                    })
                     .filter(|_| !img.is_scratch())
                 {
                     let p = &out[s.index];
@@ -235,6 +239,115 @@ pub fn walk(doc: &Document, lines: &[Vec<CommandLine>]) -> Vec<StageFacts> {
         }
     }
     out
+}
+
+/// BuildKit's automatic platform ARGs, in the global scope of every
+/// Dockerfile, as for a linux/amd64 build on a linux/amd64 machine.
+pub const PLATFORM_ARGS: [(&str, &str); 8] = [
+    ("TARGETPLATFORM", "linux/amd64"),
+    ("TARGETOS", "linux"),
+    ("TARGETARCH", "amd64"),
+    ("TARGETVARIANT", ""),
+    ("BUILDPLATFORM", "linux/amd64"),
+    ("BUILDOS", "linux"),
+    ("BUILDARCH", "amd64"),
+    ("BUILDVARIANT", ""),
+];
+
+/// The stage name a `FROM` with variables names: `binaries-$TARGETOS` ->
+/// `binaries-linux`, `${BASE}` -> the global ARG's default. BuildKit expands
+/// the name with the global ARGs (and its automatic platform ARGs) before it
+/// looks for a stage of that name. The platform ARGs are read as linux/amd64:
+/// dfslim's runtimes (scratch, distroless, alpine, debian) are Linux images,
+/// and a stage picked by architecture (`bin-$TARGETARCH`) is the amd64 one.
+/// A name that reads a global ARG without a default stays unresolved.
+pub fn stage_name_expanded(text: &str, globals: &Env, escape: char) -> Option<String> {
+    if !text.contains('$') {
+        return None;
+    }
+    let mut env = globals.clone();
+    for (k, v) in PLATFORM_ARGS {
+        // Declared in the global scope without a default, they still get
+        // BuildKit's value.
+        if !matches!(env.get(k), Some(Value::Known(_))) {
+            env.set(k, Value::Known(v.to_string()));
+        }
+    }
+    env.expand_strict(text, escape).filter(|n| !n.is_empty())
+}
+
+/// A stage's base named by a global ARG whose default is an image:
+/// `ARG APP_IMAGE=ubuntu:latest` ... `FROM $APP_IMAGE`.
+#[derive(Clone, Debug)]
+pub struct ImageArg {
+    /// The ARG instruction.
+    pub ins: usize,
+    pub name: String,
+    /// The default as written (its span is in the document).
+    pub default: crate::syntax::Word,
+    /// The default read as an image reference (spans not in the document).
+    pub image: crate::syntax::ImageRef,
+}
+
+/// The global ARG a stage's FROM is made of, when the FROM's image is that
+/// one variable (`$X` or `${X}`), X is declared once, before the first FROM,
+/// with a plain default (no variables, quotes or escapes), and nothing else
+/// in the file reads X. Then the default is the image a build gets unless it
+/// passes `--build-arg X=...`, and changing the default changes that FROM
+/// only.
+pub fn image_arg(doc: &Document, stage: usize) -> Option<ImageArg> {
+    let st = doc.stages().get(stage)?;
+    let img = st.image.as_ref()?;
+    let escape = doc.escape();
+    let refs = crate::syntax::var_refs(&img.text, escape);
+    let [r] = refs.as_slice() else {
+        return None;
+    };
+    if r.start != 0 || r.end != img.text.len() || !r.modifier.is_empty() {
+        return None;
+    }
+    let first = doc.stages().first()?.from;
+    let mut decl: Option<(usize, crate::syntax::Word)> = None;
+    let mut uses = 0;
+    for (i, ins) in doc.instructions().iter().enumerate() {
+        for a in ins.arg_decls() {
+            if a.name.text == r.name {
+                if decl.is_some() || i > first {
+                    return None;
+                }
+                decl = Some((i, a.default.clone()?));
+            }
+            if let Some(d) = &a.default {
+                uses += crate::syntax::var_refs(&d.text, escape)
+                    .iter()
+                    .filter(|v| v.name == r.name)
+                    .count();
+            }
+        }
+        if ins.keyword != Keyword::Arg {
+            uses += crate::syntax::var_refs(ins.args_span.of(doc.text()), escape)
+                .iter()
+                .filter(|v| v.name == r.name)
+                .count();
+        }
+    }
+    let (ins, default) = decl?;
+    let plain = |t: &str| {
+        !t.is_empty()
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-/:@".contains(&b))
+    };
+    if uses != 1 || !plain(&default.text) {
+        return None;
+    }
+    let parsed = Document::parse(format!("FROM {}\n", default.text)).ok()?;
+    let image = parsed.stages().first()?.image.clone()?;
+    Some(ImageArg {
+        ins,
+        name: r.name.clone(),
+        default,
+        image,
+    })
 }
 
 /// What a base image sets: the golang image's GOPATH, PATH and WORKDIR /go.
@@ -463,5 +576,82 @@ fn process(i: usize, ins: &Instruction) -> Process {
             argv: Some(Vec::new()),
             shell_form: false,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::Facts;
+
+    fn base_of_last(text: &str) -> Base {
+        let doc = Document::parse(text).unwrap();
+        let facts = Facts::of(&doc, None);
+        facts.stages.last().unwrap().base.clone()
+    }
+
+    #[test]
+    fn a_stage_named_with_platform_args_is_that_stage() {
+        let text = "FROM scratch AS bin-unix\nFROM bin-unix AS bin-linux\nFROM scratch AS bin-windows\nFROM bin-$TARGETOS AS bin\nFROM bin\n";
+        let doc = Document::parse(text).unwrap();
+        let facts = Facts::of(&doc, None);
+        assert_eq!(
+            facts.stages[3].base,
+            Base::Stage(1),
+            "linux, as BuildKit on linux/amd64"
+        );
+        assert_eq!(facts.stages[4].base, Base::Stage(3));
+        assert_eq!(facts.stages[1].used_by, vec![3]);
+        assert_eq!(
+            base_of_last(
+                "FROM scratch AS out-amd64\nFROM scratch AS out-arm64\nFROM out-${TARGETARCH}\n"
+            ),
+            Base::Stage(0)
+        );
+        // A global ARG's default names the stage; without a default it stays unknown.
+        assert_eq!(
+            base_of_last("ARG FLAVOR=small\nFROM scratch AS img-small\nFROM img-$FLAVOR\n"),
+            Base::Stage(0)
+        );
+        assert!(matches!(
+            base_of_last("ARG FLAVOR\nFROM scratch AS img-small\nFROM img-$FLAVOR\n"),
+            Base::Image(_)
+        ));
+        // An undeclared variable is not guessed to be empty.
+        assert!(matches!(
+            base_of_last("FROM scratch AS img-\nFROM img-$NOPE\n"),
+            Base::Image(_)
+        ));
+    }
+
+    #[test]
+    fn image_arg_is_a_global_default_read_only_by_that_from() {
+        let text = "ARG APP_IMAGE=ubuntu:latest\nFROM golang:1.22-alpine AS build\nRUN go build -o /app .\nFROM $APP_IMAGE\nCOPY --from=build /app /app\nCMD [\"/app\"]\n";
+        let doc = Document::parse(text).unwrap();
+        let a = image_arg(&doc, 1).expect("read");
+        assert_eq!(a.name, "APP_IMAGE");
+        assert_eq!(a.ins, 0);
+        assert_eq!(a.default.span.of(doc.text()), "ubuntu:latest");
+        assert_eq!(a.image.repository(), "ubuntu");
+        assert_eq!(a.image.tag.as_ref().unwrap().text, "latest");
+        let braces = text.replace("FROM $APP_IMAGE", "FROM ${APP_IMAGE}");
+        assert!(image_arg(&Document::parse(braces).unwrap(), 1).is_some());
+        for other in [
+            // read elsewhere too
+            text.replace("CMD", "LABEL base=$APP_IMAGE\nCMD"),
+            text.replace("FROM golang:1.22-alpine", "FROM $APP_IMAGE"),
+            // declared again in a stage
+            text.replace("COPY", "ARG APP_IMAGE\nCOPY"),
+            // no default, a default made of variables, a modifier, more than the variable
+            text.replace("=ubuntu:latest", ""),
+            text.replace("=ubuntu:latest", "=ubuntu:${V}"),
+            text.replace("FROM $APP_IMAGE", "FROM ${APP_IMAGE:-alpine}"),
+            text.replace("FROM $APP_IMAGE", "FROM ${APP_IMAGE}-slim"),
+        ] {
+            assert!(
+                image_arg(&Document::parse(other.as_str()).unwrap(), 1).is_none(),
+                "{other}"
+            );
+        }
     }
 }

@@ -158,6 +158,9 @@ pub fn libraries(cx: &Cx, stages: &[usize], release: &str) -> Result<Libraries, 
     let t = &catalog::tables().cgo_runtime;
     let cgo = &catalog::tables().cgo;
     let mut out = Libraries::default();
+    if !cx.go().program.sources_read {
+        without_sources(cx, stages, &mut out)?;
+    }
     // `from`: what brings the -dev package ("installed on line 3", "go.mod requires m").
     let add = |out: &mut Libraries, dev: &str, from: String| -> Result<(), String> {
         let Some(pkgs) = runtime_of(dev, release) else {
@@ -210,6 +213,143 @@ pub fn libraries(cx: &Cx, stages: &[usize], release: &str) -> Result<Libraries, 
         }
     }
     Ok(out)
+}
+
+/// What a cgo program can link when its sources cannot be read (no build
+/// context): only what the builder has headers and libraries for. The
+/// golang image brings glibc, libgcc and libstdc++ (gcc, g++, libc6-dev on
+/// buildpack-deps:<release>-scm, which has no -dev package of its own), and
+/// the builder's installs bring their -dev packages, whose run-time packages
+/// `libraries` adds. A library the build could get any other way is refused:
+/// a RUN command outside `no_context_commands` (make, wget, tar, dpkg, a
+/// script: any of them may build, fetch or install one), `cp`/`mv` into a
+/// system directory, a COPY from another image or stage or into a system
+/// directory, a variable that points the C toolchain elsewhere (CGO_LDFLAGS,
+/// CC, LD_LIBRARY_PATH...). The golang image has g++, so a cgo package may
+/// hold C++ code: libstdc++ is counted (debian-slim has libstdc++6 and
+/// libgcc-s1). distroless is not offered without the sources (libcrypt, see
+/// `glibc_runtime`). What stays unchecked (a prebuilt .so in the
+/// context named by `#cgo LDFLAGS`, dlopen) is said by the steps' notes.
+fn without_sources(cx: &Cx, stages: &[usize], out: &mut Libraries) -> Result<(), String> {
+    let facts = cx.facts;
+    let t = &catalog::tables().cgo_runtime;
+    let why = "dfslim cannot tell without the program's sources (pass --context) whether the program links a C library that brings";
+    let system = |p: &str| {
+        t.no_context_system_dirs
+            .iter()
+            .any(|d| crate::analysis::covers(d, p) || crate::analysis::covers(p, d))
+    };
+    for &s in stages {
+        let st = &facts.stages[s];
+        if let Base::Image(img) = &st.base
+            && img.family == Family::Golang
+        {
+            out.cxx = true;
+        }
+        for c in &st.copies {
+            let line = Loc::at(cx.doc, c.ins);
+            match &c.source {
+                crate::analysis::Source::Image(i) => {
+                    return Err(format!("{line} copies files from the image {i}: {why}"));
+                }
+                crate::analysis::Source::Stage(f) if !stages.contains(f) => {
+                    return Err(format!("{line} copies files from another stage: {why}"));
+                }
+                _ => {}
+            }
+            if c.dest.as_deref().is_none_or(system) {
+                return Err(format!(
+                    "{line} copies files into {}: {why}",
+                    c.dest
+                        .as_deref()
+                        .unwrap_or("a directory known only at build time")
+                ));
+            }
+        }
+        for &r in &st.runs {
+            let line = Loc::at(cx.doc, r);
+            let mut names: Vec<(String, bool)> = Vec::new();
+            for l in facts.lines(r) {
+                let into_system = matches!(l.name.as_str(), "cp" | "mv")
+                    && l.args[1..]
+                        .iter()
+                        .any(|a| a.value.starts_with('/') && system(&a.value) || a.dynamic);
+                names.push((l.name.clone(), into_system));
+                for (n, _, _) in &l.assignments {
+                    if t.no_context_env.contains(n) {
+                        return Err(format!("{line} sets {n}: {why}"));
+                    }
+                }
+                for a in l.args.iter().filter(|a| a.dynamic) {
+                    for inner in substituted(&a.value) {
+                        names.extend(inner.into_iter().map(|n| (n, false)));
+                    }
+                }
+            }
+            if let Some((n, into)) = names
+                .iter()
+                .find(|(n, into)| *into || (!n.is_empty() && !t.no_context_commands.contains(n)))
+            {
+                return Err(if *into {
+                    format!("{line} copies files with {n} into a system directory: {why}")
+                } else {
+                    format!("{line} runs {n}, which may build, fetch or install a C library: {why}")
+                });
+            }
+        }
+        if let Some(n) = t.no_context_env.iter().find(|n| st.end.env.is_set(n)) {
+            return Err(format!("the builder sets {n}: {why}"));
+        }
+    }
+    Ok(())
+}
+
+/// What stays unchecked for a cgo binary whose sources could not be read.
+pub const UNCHECKED_WITHOUT_SOURCES: &str = "the C libraries the binary links were bounded by what the builder has headers for (glibc, libgcc, libstdc++ and the -dev packages it installs); not checked without its sources: a prebuilt library in the build context named by `#cgo LDFLAGS`, libnsl.so.2 (libnsl-dev comes with libc6-dev; debian-slim may lack libnsl2), and libraries it loads with dlopen";
+
+/// The command names inside `$(...)` and backquotes of a word's raw text.
+fn substituted(raw: &str) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let (open, body_start) = if raw[i..].starts_with("$(") {
+            (true, i + 2)
+        } else if b[i] == b'`' {
+            (false, i + 1)
+        } else {
+            i += 1;
+            continue;
+        };
+        let mut depth = 1;
+        let mut j = body_start;
+        while j < b.len() {
+            match b[j] {
+                b'(' if open => depth += 1,
+                b')' if open => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                b'`' if !open => break,
+                _ => {}
+            }
+            j += 1;
+        }
+        let body = &raw[body_start..j.min(b.len())];
+        let script = crate::analysis::shell::parse(body);
+        let mut names: Vec<String> = Vec::new();
+        for c in &script.commands {
+            names.push(c.name().unwrap_or("").to_string());
+            for w in c.words.iter().filter(|w| w.dynamic) {
+                names.extend(substituted(&w.value).into_iter().flatten());
+            }
+        }
+        out.push(names);
+        i = j + 1;
+    }
+    out
 }
 
 /// How a musl builder (`stages`) can link a cgo program statically: the

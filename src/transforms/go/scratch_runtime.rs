@@ -30,6 +30,11 @@
 //! is needed (`glibc_runtime.rs`); this step then runs although cgo-off
 //! did not apply.
 //!
+//! A shell-form CMD or ENTRYPOINT that is one plain command is written in
+//! exec form (`shell_plain`). A runtime `FROM $APP_IMAGE` whose global ARG
+//! has a default dfslim would replace gets a new default instead of a new
+//! FROM (`analysis::stages::image_arg`): the build arg keeps working.
+//!
 //! **Why**: scratch is empty; the image is the binary and a few files
 //! (seed: 30 MB -> 23 MB). Nothing in it can be exploited but the program.
 //!
@@ -49,7 +54,7 @@ mod glibc_runtime;
 mod runs;
 
 use crate::analysis::base::BaseImage;
-use crate::analysis::stages::{Base, Process, Source};
+use crate::analysis::stages::{Base, Process, Source, image_arg};
 use crate::analysis::{Family, Libc, StageFacts, covers};
 use crate::catalog;
 use crate::edit::Edit;
@@ -57,7 +62,7 @@ use crate::message::Loc;
 use crate::pipeline::Runtime;
 use crate::syntax::{Args, Command, Document, Instruction, Keyword, Span};
 use crate::transforms::text::{
-    continued_to_eof, inner_comments, insert_after, json_array, kw_like,
+    continued_to_eof, inner_comments, insert_after, json_array, kw_like, replace_args,
 };
 use crate::transforms::{Cx, Outcome, Transform, pin};
 
@@ -144,14 +149,25 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
             "the image is built in its own stage (no separate runtime stage; see multi-stage)",
         ));
     }
-    let img = match &rt.base {
-        Base::Image(b) => b,
-        Base::Stage(_) => {
+    // `FROM $APP_IMAGE` with `ARG APP_IMAGE=ubuntu:latest`: the default is
+    // the base a build gets; the edit changes the default, not the FROM.
+    let arg = match &rt.base {
+        Base::Image(b) if b.repository.contains('$') => image_arg(doc, rt.index),
+        _ => None,
+    };
+    let arg_base = arg.as_ref().map(|a| {
+        let tag = a.image.tag.as_ref().map(|t| t.text.clone());
+        crate::analysis::base::classify(&a.image, tag)
+    });
+    let img = match (&rt.base, &arg_base) {
+        (_, Some(b)) => b,
+        (Base::Image(b), None) => b,
+        (Base::Stage(_), None) => {
             return Err(Outcome::not_applicable(
                 "the runtime starts from another stage",
             ));
         }
-        Base::Unknown(t) => {
+        (Base::Unknown(t), None) => {
             return Err(Outcome::refuse(format!(
                 "the runtime base {t} is only known at build time"
             )));
@@ -265,13 +281,18 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
             "the image has no CMD or ENTRYPOINT: it may be run with a command that {minimal} does not have"
         )));
     }
+    // A shell form that is one plain command runs the same in exec form.
+    let mut exec_form: Vec<(usize, Vec<String>, &'static str)> = Vec::new();
     for p in &procs {
         if p.shell_form {
             let what = if p.entrypoint { "ENTRYPOINT" } else { "CMD" };
-            return Err(Outcome::refuse(format!(
-                "the {what} on {} is in shell form; {minimal} has no /bin/sh",
-                line(p.ins)
-            )));
+            let argv = shell_plain(doc, rt, p).map_err(|why| {
+                Outcome::refuse(format!(
+                    "the {what} on {} is in shell form; {minimal} has no /bin/sh, and {why}",
+                    line(p.ins)
+                ))
+            })?;
+            exec_form.push((p.ins, argv, what));
         }
     }
     let lead = rt
@@ -379,6 +400,20 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
 
     let mut edits = Vec::new();
     let mut notes = Vec::new();
+    for (i, argv, what) in &exec_form {
+        let ins = &doc.instructions()[*i];
+        let array = json_array(argv);
+        edits.extend(replace_args(doc, ins, array.clone()));
+        let args = if *what == "ENTRYPOINT" {
+            "; `docker run IMAGE ARGS` now passes ARGS to the program (the shell form dropped them)"
+        } else {
+            ""
+        };
+        notes.push(format!(
+            "the {what} on {} is written in exec form, {array}: one plain command runs the same without /bin/sh (found on the same PATH, from the same WORKDIR), and the program is PID 1, so docker stop's SIGTERM reaches it{args}",
+            line(*i)
+        ));
+    }
 
     // HEALTHCHECKs: the program itself, or its own health command.
     let mut clients_used: Vec<String> = Vec::new();
@@ -588,7 +623,12 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         .ok_or_else(|| Outcome::refuse("cannot read the runtime's FROM"))?;
     let base_text = if distroless {
         let image = distroless_static(img, nonroot_target);
-        let old_digest = from.image.digest.as_ref().map(|d| d.text.as_str());
+        let old_digest = arg
+            .as_ref()
+            .map_or(&from.image, |a| &a.image)
+            .digest
+            .as_ref()
+            .map(|d| d.text.as_str());
         let p = pin::reference(cx, &image, old_digest).map_err(Outcome::refuse)?;
         notes.extend(p.note);
         if !nonroot_target {
@@ -600,7 +640,20 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     } else {
         "scratch".to_string()
     };
-    edits.push(Edit::replace(from.image.span, base_text.clone()));
+    match &arg {
+        // The user's knob stays: only its default changes.
+        Some(a) => {
+            edits.push(Edit::replace(a.default.span, base_text.clone()));
+            notes.push(format!(
+                "the runtime's FROM on {} reads the build arg {}: its default (ARG on {}) is now {base_text}; a build that passes --build-arg {}=... still gets that image, with this stage as rewritten",
+                Loc::of(from_ins),
+                a.name,
+                line(a.ins),
+                a.name
+            ));
+        }
+        None => edits.push(Edit::replace(from.image.span, base_text.clone())),
+    }
 
     // What the RUN lines gave, and the CA bundle.
     let copy = |src: &str, dest: &str| {
@@ -893,7 +946,12 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
         "scratch"
     };
     // A runtime stage an earlier step wrote is news only as a whole.
-    let message = if (cx.added)(from.image.span.start) {
+    let message = if let Some(a) = &arg {
+        format!(
+            "runtime {} (ARG {}) -> {shown}{certs}",
+            a.default.text, a.name
+        )
+    } else if (cx.added)(from.image.span.start) {
         format!("the runtime stage is FROM {shown}{certs}")
     } else {
         format!("runtime {} -> {shown}{certs}", from.image.text)
@@ -906,6 +964,76 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     Ok(Outcome::apply(edits, message)
         .with_notes(notes)
         .with_unchecked(unchecked))
+}
+
+/// Shell builtins and reserved words of sh, dash, ash and bash: as the
+/// first word of `sh -c`, the shell runs them itself, not a program.
+const SHELL_BUILTINS: &[&str] = &[
+    ".", ":", "[", "[[", "alias", "bg", "break", "builtin", "case", "cd", "command", "continue",
+    "declare", "do", "done", "echo", "elif", "else", "esac", "eval", "exec", "exit", "export",
+    "false", "fc", "fg", "fi", "for", "function", "getopts", "hash", "if", "in", "jobs", "kill",
+    "let", "local", "logout", "printf", "pwd", "read", "readonly", "return", "select", "set",
+    "shift", "source", "test", "then", "time", "times", "trap", "true", "type", "typeset",
+    "ulimit", "umask", "unalias", "unset", "until", "wait", "while",
+];
+
+/// The words of a shell-form CMD or ENTRYPOINT that is one plain command:
+/// `/bin/sh -c 'api --port 8080'` and `["api", "--port", "8080"]` run the
+/// same program with the same arguments. sh looks a bare name up on the
+/// container's PATH and a name with a slash from the working directory,
+/// exactly as the engine does for the exec form; the exec form also makes
+/// the program PID 1 (no shell between it and docker stop's SIGTERM).
+/// Plain means: words of letters, digits and `-_./:,+@%` only (`=` too, but
+/// not in the first word, which sh would read as an assignment), so nothing
+/// is expanded, quoted, globbed, redirected or chained; the first word no
+/// shell builtin or keyword. A CMD under an ENTRYPOINT (its arguments) and
+/// a shell-form ENTRYPOINT with a CMD (which it ignored, and exec form
+/// would pass) are refused, as is a stage with a SHELL instruction.
+fn shell_plain(doc: &Document, rt: &StageFacts, p: &Process) -> Result<Vec<String>, String> {
+    let ins = &doc.instructions()[p.ins];
+    if p.entrypoint && rt.cmd.is_some() {
+        return Err(
+            "a shell-form ENTRYPOINT ignores the CMD, which the exec form would pass to it"
+                .to_string(),
+        );
+    }
+    if !p.entrypoint && rt.entrypoint.is_some() {
+        return Err("under an ENTRYPOINT the CMD is its arguments, `/bin/sh -c ...`".to_string());
+    }
+    let stage = &doc.stages()[rt.index];
+    if stage
+        .range()
+        .any(|i| doc.instructions()[i].keyword == Keyword::Shell)
+    {
+        return Err("the stage sets its own SHELL".to_string());
+    }
+    let Some(Command::Shell(w)) = ins.command() else {
+        return Err("dfslim cannot read it".to_string());
+    };
+    let words: Vec<&str> = w
+        .text
+        .split([' ', '\t'])
+        .filter(|s| !s.is_empty())
+        .collect();
+    let plain = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:,+@%=".contains(&b))
+    };
+    let Some(first) = words.first() else {
+        return Err("it runs nothing".to_string());
+    };
+    if !words.iter().all(|s| plain(s)) {
+        return Err(
+            "it uses shell syntax (variables, quotes, escapes, globs, operators or redirections)"
+                .to_string(),
+        );
+    }
+    if first.contains('=') || SHELL_BUILTINS.contains(first) {
+        return Err(format!(
+            "its first word {first} is shell syntax, not a program"
+        ));
+    }
+    Ok(words.iter().map(|s| s.to_string()).collect())
 }
 
 /// True when one of `edits` writes the CA bundle's COPY.

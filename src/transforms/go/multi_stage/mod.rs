@@ -88,9 +88,17 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     let shipped = cx.go().shipped_builds();
     // A glibc binary (cgo on, a Debian builder) gets the builder's Debian
     // release, slim; anything else alpine. The sources say which C
-    // libraries it links: without them, alpine's refusal stands.
+    // libraries it links; without them, what the builder has headers for
+    // bounds them (`glibc::libraries`), when the build asks for cgo
+    // (CGO_ENABLED=1): cgo merely on by default is cgo-off's (level 3), and
+    // a builder whose Debian release is unknown keeps alpine's refusal.
     let debian = match shipped.iter().find(|b| !b.is_static()) {
-        Some(b) if rt.libc == Libc::Glibc && cx.go().program.sources_read => {
+        Some(b)
+            if rt.libc == Libc::Glibc
+                && (cx.go().program.sources_read
+                    || (matches!(b.cgo, Cgo::On(_))
+                        && glibc::release(cx.facts, rt.index).is_ok())) =>
+        {
             Some(debian_runtime(cx, rt, b)?)
         }
         _ => None,
@@ -225,9 +233,13 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
             binary.path
         ),
     };
+    let mut unchecked = cx.go().program.unchecked.clone();
+    if debian.is_some() && !cx.go().program.sources_read {
+        unchecked.push(glibc::UNCHECKED_WITHOUT_SOURCES.to_string());
+    }
     Ok(Outcome::apply(edits, message)
         .with_notes(notes)
-        .with_unchecked(cx.go().program.unchecked.clone()))
+        .with_unchecked(unchecked))
 }
 
 /// The CA bundle of Debian's ca-certificates (and the golang image's).
@@ -268,7 +280,12 @@ fn debian_runtime(
         "{cgo}: the binary links glibc, so the runtime is {image}, not alpine (musl): {}",
         release.why
     )];
-    if libraries.packages.is_empty() {
+    if libraries.packages.is_empty() && !cx.go().program.sources_read {
+        notes.push(
+            "the builder installs no -dev package, so the program can link only glibc, libgcc and libstdc++, which debian-slim has: nothing to install"
+                .to_string(),
+        );
+    } else if libraries.packages.is_empty() {
         notes.push("the program links no C library beyond glibc: nothing to install".to_string());
     } else {
         notes.push(format!(

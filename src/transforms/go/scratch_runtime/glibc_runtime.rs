@@ -63,6 +63,17 @@ pub(super) fn plan(cx: &Cx, rt: &StageFacts, builder_stage: usize) -> Result<Out
     }
     let libs =
         glibc::libraries(cx, &glibc::chain(facts, builder_stage), &built.name).map_err(&stays)?;
+    // Without the sources, libcrypt stays possible: the builder's libc6-dev
+    // brings libcrypt-dev, a `#cgo LDFLAGS: -lcrypt` links libcrypt.so.1;
+    // every Debian image has it (perl-base pre-depends on libcrypt1), but
+    // distroless does not (base: libc6, libssl3; cc: + libgcc-s1,
+    // libstdc++6, libgomp1; GoogleContainerTools/distroless base/config.bzl,
+    // cc/config.bzl).
+    if !cx.go().program.sources_read {
+        return Err(stays(
+            "without the program's sources (pass --context) dfslim cannot rule out libcrypt.so.1, which the builder's libc6-dev lets a cgo program link: debian-slim has it, distroless base and cc do not".to_string(),
+        ));
+    }
     if !libs.packages.is_empty() {
         return Err(stays(format!(
             "the program needs {} at run time, which distroless base does not have and cannot install",
@@ -183,7 +194,9 @@ pub(super) fn plan(cx: &Cx, rt: &StageFacts, builder_stage: usize) -> Result<Out
     let unchecked = if cx.go().program.sources_read {
         Vec::new()
     } else {
-        cx.go().program.unchecked.clone()
+        let mut u = cx.go().program.unchecked.clone();
+        u.push(glibc::UNCHECKED_WITHOUT_SOURCES.to_string());
+        u
     };
     Ok(Outcome::apply(edits, message)
         .with_notes(notes)
