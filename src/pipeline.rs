@@ -281,15 +281,14 @@ pub fn run_with(text: &str, selection: &Selection, input: Input) -> Result<Run, 
     // instructions they sit above (keep_attached sees to insertions).
     let (original_suppressions, warnings) = suppress::scan(&doc);
     let mut suppressions = original_suppressions.clone();
-    let (ecosystems, stage_notes) = {
-        let facts = Facts::with_targets(&doc, context, targets);
-        let ecosystems = Ecosystem::ALL
-            .into_iter()
-            .filter(|&e| e != Ecosystem::Any && facts.has(e, &doc))
-            .collect::<Vec<_>>();
-        (ecosystems, stage_notes(&doc, &facts))
-    };
-    let mut facts: Option<Facts> = None;
+    // The facts of the text as it is now, until a step changes it.
+    let first = Facts::with_targets(&doc, context, targets);
+    let ecosystems = Ecosystem::ALL
+        .into_iter()
+        .filter(|&e| e != Ecosystem::Any && first.has(e, &doc))
+        .collect::<Vec<_>>();
+    let stage_notes = stage_notes(&doc, &first);
+    let mut facts: Option<Facts> = Some(first);
     // Hygiene (ecosystem `any`) cleans the stages that ship, so its passes
     // come once the other steps have settled which those are: a cache
     // removed from a stage a later pass turns into a builder saves nothing.

@@ -304,7 +304,7 @@ impl Lexer<'_> {
                                 self.pos += 2;
                             }
                             b'$' | b'`' => self.expansion(&mut w),
-                            _ => self.push_run(&mut w, b"\"\\$`"),
+                            _ => self.push_run(&mut w, &QUOTED_STOP),
                         }
                     }
                     self.pos = (self.pos + 1).min(self.b.len());
@@ -320,7 +320,7 @@ impl Lexer<'_> {
                     w.glob = true;
                     self.push_char(&mut w);
                 }
-                _ => self.push_run(&mut w, b" \t\n\r&|;()<>'\"\\$`*?["),
+                _ => self.push_run(&mut w, &WORD_STOP),
             }
         }
         w.end = self.pos;
@@ -337,11 +337,11 @@ impl Lexer<'_> {
     /// Takes the characters from `pos` up to the next of `special` (all
     /// ASCII, so a char boundary), at least one: a plain stretch of a
     /// word in one copy rather than a character at a time.
-    fn push_run(&mut self, w: &mut ShellWord, special: &[u8]) {
+    fn push_run(&mut self, w: &mut ShellWord, stop: &[bool; 256]) {
         let n = self.b[self.pos..]
             .iter()
             .skip(1)
-            .position(|c| special.contains(c))
+            .position(|&c| stop[usize::from(c)])
             .map_or(self.b.len() - self.pos, |n| n + 1);
         // Past the first byte, a stop is an ASCII byte or the end: a char
         // boundary even when the first character is multi-byte.
@@ -389,6 +389,22 @@ impl Lexer<'_> {
         self.pos = end;
     }
 }
+
+/// A byte table: true for each of `bytes`.
+const fn stops(bytes: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < bytes.len() {
+        t[bytes[i] as usize] = true;
+        i += 1;
+    }
+    t
+}
+
+/// Where a plain stretch of an unquoted word ends.
+static WORD_STOP: [bool; 256] = stops(b" \t\n\r&|;()<>'\"\\$`*?[");
+/// Where a plain stretch inside double quotes ends.
+static QUOTED_STOP: [bool; 256] = stops(b"\"\\$`");
 
 /// The offset just past the bracket matching the one at `open_at`.
 fn matching(b: &[u8], open_at: usize, open: u8, close: u8) -> usize {
