@@ -75,19 +75,19 @@ pub fn run_text_with(text: &str, selection: &Selection, input: Input) -> FileOut
     if crate::suppress::ignores_file(text) {
         return FileOutcome::Ignored;
     }
-    if let Some(p) = unknown_instruction(text) {
+    let doc = match crate::syntax::Document::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => return FileOutcome::Error(Problem::at(e.line, e.column, e.message)),
+    };
+    if let Some(p) = unknown_instruction(&doc) {
         return FileOutcome::Error(p);
     }
-    match pipeline::run_with(text, selection, input) {
-        Ok(run) => FileOutcome::Done(run),
-        Err(e) => FileOutcome::Error(Problem::at(e.line, e.column, e.message)),
-    }
+    FileOutcome::Done(pipeline::run_doc(doc, selection, input))
 }
 
 /// An instruction BuildKit's parser accepts and its build rejects: dfslim
 /// does not rewrite a file that cannot build.
-fn unknown_instruction(text: &str) -> Option<Problem> {
-    let doc = crate::syntax::Document::parse(text).ok()?;
+fn unknown_instruction(doc: &crate::syntax::Document) -> Option<Problem> {
     let bad = doc.instructions().iter().find_map(|i| {
         let inner = i
             .onbuild_inner()

@@ -251,12 +251,17 @@ impl Default for Input<'_> {
 
 /// [`run`] with everything a run can be told.
 pub fn run_with(text: &str, selection: &Selection, input: Input) -> Result<Run, ParseError> {
+    Ok(run_doc(Document::parse(text)?, selection, input))
+}
+
+/// [`run_with`] on a document already parsed.
+pub fn run_doc(doc: Document, selection: &Selection, input: Input) -> Run {
     let Input {
         context,
         targets,
         digests,
     } = input;
-    let mut doc = Document::parse(text)?;
+    let mut doc = doc;
     let picked = selection.transforms();
     let mut steps: Vec<Step> = picked
         .iter()
@@ -420,16 +425,17 @@ pub fn run_with(text: &str, selection: &Selection, input: Input) -> Result<Run, 
         }
     }
     let output = doc.into_text();
-    Ok(Run {
-        changed: output != text,
-        original: text.to_string(),
+    let original = history.original.into_text();
+    Run {
+        changed: output != original,
+        original,
         output,
         steps,
         trail,
         warnings,
         ecosystems,
         stages: stage_notes,
-    })
+    }
 }
 
 /// Why a stage one of `edits` touches must stay as it is, if one does.
