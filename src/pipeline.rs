@@ -330,7 +330,17 @@ pub fn run_doc(doc: Document, selection: &Selection, input: Input) -> Run {
                     },
                 )
             });
+            let eco = steps[k].ecosystem;
             let status = match blocked {
+                // Most steps of a file are another ecosystem's: said at once.
+                None if file_wide.is_none()
+                    && eco != Ecosystem::Any
+                    && !facts
+                        .get_or_insert_with(|| Facts::with_targets(&doc, context, targets))
+                        .has(eco, &doc) =>
+                {
+                    Status::NotApplicable(Message::plain(format!("not a {} build", eco.title())))
+                }
                 Some(dep) => {
                     Status::Skipped(Message::plain(format!("needs {dep}, which did not apply")))
                 }
@@ -341,13 +351,10 @@ pub fn run_doc(doc: Document, selection: &Selection, input: Input) -> Run {
                 None => {
                     let f: &Facts =
                         facts.get_or_insert_with(|| Facts::with_targets(&doc, context, targets));
-                    let eco = steps[k].ecosystem;
                     // A shipped stage that is a product of its own (a dev
                     // target) is never slimmed: no step has anything to do.
                     let shipped_frozen = f.runtime().and_then(|r| f.frozen(r.index));
-                    let outcome = if eco != Ecosystem::Any && !f.has(eco, &doc) {
-                        Outcome::NotApplicable(format!("not a {} build", eco.title()))
-                    } else if let Some(why) = shipped_frozen {
+                    let outcome = if let Some(why) = shipped_frozen {
                         Outcome::NotApplicable(format!("{why}, and it ships: left as is"))
                     } else {
                         let added = |o: usize| history.origin(o) == Origin::Added;
