@@ -52,6 +52,7 @@
 mod accounts;
 mod glibc_runtime;
 mod runs;
+mod users;
 
 use crate::analysis::base::BaseImage;
 use crate::analysis::stages::{Base, Process, Source, image_arg};
@@ -120,21 +121,6 @@ struct InitCopy {
     init: &'static catalog::Init,
     /// The runtime's RUN that installed it.
     run: usize,
-}
-
-/// A USER or `--chown` value rewritten to numbers.
-struct Ids {
-    uid: u32,
-    gid: Option<u32>,
-}
-
-impl Ids {
-    fn text(&self) -> String {
-        match self.gid {
-            Some(g) => format!("{}:{g}", self.uid),
-            None => self.uid.to_string(),
-        }
-    }
 }
 
 fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
@@ -495,125 +481,25 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     }
 
     // Users: numbers, which hold without a passwd.
-    let passwd = has("/etc/passwd");
     let accounts = &runs.accounts;
     let nonroot_base = img.tag.as_deref().is_some_and(|t| t.contains("nonroot"))
         && matches!(img.family, Family::Distroless { .. });
-    let known = |name: &str| -> Option<u32> {
-        match name {
-            "root" => Some(0),
-            "nobody" => Some(65534),
-            "nonroot" if matches!(img.family, Family::Distroless { .. }) => Some(NONROOT),
-            _ => None,
-        }
-    };
-    // A name as ids: (ids, the user was created by a RUN). On distroless a
-    // created user or group is its nonroot (65532).
-    let ids_of = |user: &str, group: Option<&str>| -> Option<(Ids, bool)> {
-        let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        let created = accounts.created(user);
-        let (uid, primary) = if numeric(user) {
-            (user.parse().ok()?, None)
-        } else if created && distroless {
-            (NONROOT, Some(NONROOT))
-        } else if created {
-            let (u, g) = accounts.user(user)?;
-            (u, Some(g))
-        } else {
-            let id = known(user)?;
-            (id, Some(id))
-        };
-        let gid = match group {
-            None => primary,
-            Some(g) if numeric(g) => Some(g.parse().ok()?),
-            Some(g) => Some(match known(g) {
-                Some(id) => id,
-                None if distroless => accounts.group(g).map(|_| NONROOT)?,
-                None => accounts.group(g)?,
-            }),
-        };
-        Some((Ids { uid, gid }, created))
-    };
-    let mut final_uid: Option<u32> = nonroot_base.then_some(NONROOT);
-    for &u in &rt.users {
-        let ins = &doc.instructions()[u];
-        let Some(w) = ins.text_arg() else { continue };
-        let (user, group) = w
-            .text
-            .split_once(':')
-            .map_or((w.text.as_str(), None), |(a, b)| (a, Some(b)));
-        let numeric = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if numeric(user) && group.is_none_or(numeric) {
-            final_uid = user.parse().ok();
-            continue;
-        }
-        if passwd && !accounts.any() {
-            final_uid = Some(1); // a name the copied passwd resolves: not root, as far as dfslim knows
-            continue;
-        }
-        let Some((ids, created)) = ids_of(user, group) else {
-            return Err(Outcome::refuse(format!(
-                "USER {} on {} names a user {minimal} cannot look up (no /etc/passwd)",
-                w.text,
-                line(u)
-            )));
-        };
-        final_uid = Some(ids.uid);
-        let text = ids.text();
-        edits.push(Edit::replace(w.span, text.clone()));
-        notes.push(if created && distroless {
-            format!(
-                "USER {} -> {text}: the user {user} the RUN on {} created (uid {}) becomes distroless's nonroot user; files it owns outside the image (volumes) need that uid",
-                w.text,
-                line(runs.account_runs[0]),
-                accounts.user(user).map_or(0, |i| i.0)
-            )
-        } else if created {
-            format!(
-                "USER {} -> {text} (the ids the RUN on {} gave it; /etc/passwd and /etc/group come from `{builder}`)",
-                w.text,
-                line(runs.account_runs[0])
-            )
-        } else {
-            format!("USER {} -> {text} ({minimal} has no /etc/passwd)", w.text)
-        });
-    }
-    for i in stage.range() {
-        let ins = &doc.instructions()[i];
-        let Some(f) = ins
-            .flag("chown")
-            .filter(|_| matches!(ins.keyword, Keyword::Copy | Keyword::Add))
-        else {
-            continue;
-        };
-        let v = f.value().unwrap_or("");
-        if v.split(':').all(|p| p.bytes().all(|b| b.is_ascii_digit()))
-            || (passwd && !accounts.any())
-        {
-            continue;
-        }
-        let (user, group) = v.split_once(':').map_or((v, None), |(a, b)| (a, Some(b)));
-        let Some((mut ids, _)) = ids_of(user, group) else {
-            return Err(Outcome::refuse(format!(
-                "--chown={v} on {} names a user {minimal} cannot look up; use numeric ids",
-                line(i)
-            )));
-        };
-        if group.is_none() {
-            ids.gid = None; // `--chown=user`: Docker takes the uid as gid too
-        }
-        let raw = f.span.of(doc.text());
-        let at = raw.find(v).unwrap_or(raw.len() - v.len());
-        edits.push(Edit::replace(
-            Span::new(f.span.start + at, f.span.start + at + v.len()),
-            ids.text(),
-        ));
-        notes.push(format!(
-            "--chown={v} on {} -> --chown={}",
-            line(i),
-            ids.text()
-        ));
-    }
+    let users = users::numeric(
+        cx,
+        rt,
+        users::Runtime {
+            img,
+            distroless,
+            minimal,
+            nonroot_base,
+            passwd: has("/etc/passwd"),
+            builder: &builder,
+        },
+        &runs,
+    )?;
+    edits.extend(users.edits);
+    notes.extend(users.notes);
+    let final_uid = users.final_uid;
     let nonroot_target = final_uid.is_some_and(|u| u != 0);
 
     // The base.
