@@ -51,6 +51,7 @@
 
 mod accounts;
 mod glibc_runtime;
+mod health;
 mod runs;
 mod users;
 
@@ -61,7 +62,7 @@ use crate::catalog;
 use crate::edit::Edit;
 use crate::message::Loc;
 use crate::pipeline::Runtime;
-use crate::syntax::{Args, Command, Document, Instruction, Keyword, Span};
+use crate::syntax::{Command, Document, Instruction, Keyword, Span};
 use crate::transforms::text::{
     continued_to_eof, inner_comments, insert_after, json_array, kw_like, replace_args,
 };
@@ -402,83 +403,22 @@ fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     }
 
     // HEALTHCHECKs: the program itself, or its own health command.
-    let mut clients_used: Vec<String> = Vec::new();
-    for &h in &rt.healthchecks {
-        let ins = &doc.instructions()[h];
-        let Args::Healthcheck { kind, cmd: Some(c) } = &ins.args else {
-            continue;
-        };
-        let ok = match c {
-            Command::Exec(items) => items.first().is_some_and(|p| has(&resolve(&p.value, h))),
-            Command::Shell(_) => false,
-        };
-        if ok {
-            continue;
-        }
-        let tool = match c {
-            Command::Exec(items) => items.first().map(|p| p.value.clone()).unwrap_or_default(),
-            Command::Shell(w) => crate::analysis::shell::parse(&w.text)
-                .commands
-                .first()
-                .and_then(|c| c.name().map(str::to_string))
-                .unwrap_or_default(),
-        };
-        let tool = tool.rsplit('/').next().unwrap_or(&tool).to_string();
-        let installed = runs
-            .http_clients
-            .iter()
-            .find(|(_, p)| *p == tool)
-            .map(|(r, _)| format!(" (installed on {})", line(*r)))
-            .unwrap_or_default();
-        let http = catalog::tables().runtime_runs.http_clients.contains(&tool);
-        match (&cx.go().program.health, http) {
-            (Some((arg, at)), true) => {
-                let new = format!(
-                    "{} {}",
-                    kind.text,
-                    json_array(&[program_path.clone(), arg.clone()])
-                );
-                edits.push(Edit::replace(
-                    Span::new(kind.span.start, ins.args_span.end),
-                    new,
-                ));
-                notes.push(format!(
-                    "the HEALTHCHECK on {} ran {tool}{installed}, which {minimal} does not have: it now runs the program's own health check, `{program_path} {arg}` ({at})",
-                    line(h)
-                ));
-                clients_used.push(tool);
-            }
-            (None, true) => {
-                let why = if cx.go().program.sources_read {
-                    format!(
-                        "the program offers no health command of its own (such as `{program} healthcheck`) to run instead"
-                    )
-                } else {
-                    "without the program's sources (pass --context) dfslim cannot see a health command of its own to run instead".to_string()
-                };
-                return Err(Outcome::refuse(format!(
-                    "the HEALTHCHECK on {} runs {tool}{installed}, which {minimal} does not have, and {why}",
-                    line(h)
-                )));
-            }
-            _ => {
-                return Err(Outcome::refuse(format!(
-                    "the HEALTHCHECK on {} runs a command {minimal} does not have",
-                    line(h)
-                )));
-            }
-        }
-    }
-    if let Some((r, p)) = runs
-        .http_clients
-        .iter()
-        .find(|(_, p)| !clients_used.contains(p))
-    {
-        return Err(Outcome::refuse(format!(
-            "{} runs a command in the runtime that {minimal} cannot replace: it installs {p}, which the program may run; {minimal} has none",
-            line(*r)
-        )));
-    }
+    let checks = health::checks(
+        cx,
+        rt,
+        &runs,
+        health::Program {
+            name: &program,
+            path: &program_path,
+        },
+        minimal,
+        &health::Paths {
+            has: &has,
+            resolve: &resolve,
+        },
+    )?;
+    edits.extend(checks.0);
+    notes.extend(checks.1);
 
     // Users: numbers, which hold without a passwd.
     let accounts = &runs.accounts;
