@@ -56,17 +56,10 @@ impl Transform for JavaDistroless {
 const OPTIONS_VAR: &str = "JDK_JAVA_OPTIONS";
 
 fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
-    let (doc, facts) = (cx.doc, cx.facts);
+    let doc = cx.doc;
     let java = cx.java();
     let table = &catalog::tables().java;
-    let rt = facts
-        .runtime()
-        .ok_or_else(|| Outcome::not_applicable("no stages"))?;
-    if !java.java_stage[rt.index] {
-        return Err(Outcome::not_applicable(
-            "the image's stage is not a Java stage",
-        ));
-    }
+    let rt = super::java_runtime(cx)?;
     let base = match &rt.base {
         Base::Image(b) => b,
         Base::Stage(_) => {

@@ -66,3 +66,21 @@ fn is_build_setting(key: &str) -> bool {
         .iter()
         .any(|k| k.eq_ignore_ascii_case(key))
 }
+
+use crate::analysis::StageFacts;
+use crate::transforms::{Cx, Outcome};
+
+/// The stage that ships, when it is a Java stage: where the Java steps
+/// after level 1 start (else not applicable, with why).
+pub(crate) fn java_runtime<'a>(cx: &Cx<'a>) -> Result<&'a StageFacts, Outcome> {
+    let rt = cx
+        .facts
+        .runtime()
+        .ok_or_else(|| Outcome::not_applicable("no stages"))?;
+    if !cx.java().java_stage[rt.index] {
+        return Err(Outcome::not_applicable(
+            "the image's stage is not a Java stage",
+        ));
+    }
+    Ok(rt)
+}

@@ -137,16 +137,9 @@ fn glob_argv(cx: &Cx, p: &Process) -> Option<Process> {
 }
 
 fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
-    let (doc, facts) = (cx.doc, cx.facts);
+    let doc = cx.doc;
     let java = cx.java();
-    let rt = facts
-        .runtime()
-        .ok_or_else(|| Outcome::not_applicable("no stages"))?;
-    if !java.java_stage[rt.index] {
-        return Err(Outcome::not_applicable(
-            "the image's stage is not a Java stage",
-        ));
-    }
+    let rt = super::java_runtime(cx)?;
     let Some(build) = java.packaging_build(rt.index) else {
         return Err(Outcome::not_applicable(
             match java.builds_in(rt.index).next() {

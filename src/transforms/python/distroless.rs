@@ -62,15 +62,8 @@ impl Transform for PythonDistroless {
 
 fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     let (doc, facts) = (cx.doc, cx.facts);
-    let rt = facts
-        .runtime()
-        .ok_or_else(|| Outcome::not_applicable("no stages"))?;
+    let rt = super::python_runtime(cx)?;
     let py = cx.python();
-    if !py.python_stage[rt.index] {
-        return Err(Outcome::not_applicable(
-            "the image's stage is not a Python stage",
-        ));
-    }
     match &rt.base {
         Base::Image(b) if b.family == Family::Python => {}
         Base::Image(b) if b.repository.starts_with("gcr.io/distroless/python") => {

@@ -283,15 +283,8 @@ fn active(cx: &Cx, rt: &StageFacts, path: &str, install: &Install) -> bool {
 
 fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     let (doc, facts) = (cx.doc, cx.facts);
-    let rt = facts
-        .runtime()
-        .ok_or_else(|| Outcome::not_applicable("no stages"))?;
+    let rt = super::python_runtime(cx)?;
     let py = cx.python();
-    if !py.python_stage[rt.index] {
-        return Err(Outcome::not_applicable(
-            "the image's stage is not a Python stage",
-        ));
-    }
     if let Some(why) = facts.frozen(rt.index) {
         return Err(Outcome::not_applicable(format!("{why}: left as is")));
     }

@@ -59,15 +59,8 @@ impl Transform for PythonProdDeps {
 
 fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     let (doc, facts) = (cx.doc, cx.facts);
-    let rt = facts
-        .runtime()
-        .ok_or_else(|| Outcome::not_applicable("no stages"))?;
+    let rt = super::python_runtime(cx)?;
     let py = cx.python();
-    if !py.python_stage[rt.index] {
-        return Err(Outcome::not_applicable(
-            "the image's stage is not a Python stage",
-        ));
-    }
     // Whose environment ships.
     let own = py.app_installs_in(rt.index).next().is_some();
     let src = if own {
