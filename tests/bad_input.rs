@@ -513,6 +513,43 @@ fn one_bad_path_among_several() {
     assert_eq!(fs::read_to_string(d.join("a.Dockerfile")).unwrap(), GO);
 }
 
+/// A text report is written a chunk of files at a time (fix::run_each):
+/// across chunk boundaries, and with a path that failed before any file
+/// ran, every line still comes in path order, and the summary counts all.
+#[test]
+fn a_large_batch_reports_in_path_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut args = vec!["fix".to_string(), "--check".to_string()];
+    // Named in reverse, so the order of the output is dfslim's own.
+    for i in (0..300).rev() {
+        let name = format!("f{i:03}.Dockerfile");
+        fs::write(d.join(&name), GO).unwrap();
+        args.push(name);
+    }
+    args.push("f150x.Dockerfile".to_string()); // missing
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = run(d, &args);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    let listed: Vec<&str> = o.stdout.lines().collect();
+    let expected: Vec<String> = (0..300).map(|i| format!("f{i:03}.Dockerfile")).collect();
+    assert_eq!(listed, expected);
+    let at = |needle: &str| {
+        o.stderr
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} not in {}", o.stderr))
+    };
+    assert!(at("f150.Dockerfile:") < at("f150x.Dockerfile: no such file"));
+    assert!(at("f150x.Dockerfile: no such file") < at("f151.Dockerfile:"));
+    assert!(at("f255.Dockerfile:") < at("f256.Dockerfile:"));
+    assert!(
+        o.stderr
+            .contains("301 files: 300 changed, 0 unchanged, 1 error"),
+        "{}",
+        o.stderr
+    );
+}
+
 #[path = "regressions/scale.rs"]
 mod scale;
 

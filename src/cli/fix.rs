@@ -214,9 +214,8 @@ pub fn run(args: FixArgs) -> u8 {
         not_applicable: args.verbose || args.format != Format::Text,
     };
     // Stable output: standard input first, then by path.
-    let order = |path: &str| (path != "-", path.to_string());
-    reports.sort_by_cached_key(|r| order(&r.path));
-    jobs.sort_by_cached_key(|j| order(&j.display));
+    reports.sort_by(|a, b| order(&a.path).cmp(&order(&b.path)));
+    jobs.sort_by(|a, b| order(&a.display).cmp(&order(&b.display)));
     if args.format == Format::Text {
         let text = Text {
             mode,
@@ -263,11 +262,11 @@ pub fn run(args: FixArgs) -> u8 {
     let mut done = fix::run_all(&jobs, mode, keep, &|| bar.inc(1));
     bar.finish_and_clear();
     reports.append(&mut done);
-    reports.sort_by_cached_key(|r| order(&r.path));
+    reports.sort_by(|a, b| order(&a.path).cmp(&order(&b.path)));
 
     let mut summary = Summary::of(&reports);
     summary.warnings += notes.len();
-    let mut v = match args.format {
+    let v = match args.format {
         Format::Sarif => {
             let notes: Vec<(String, Problem)> = notes
                 .iter()
@@ -301,9 +300,14 @@ pub fn run(args: FixArgs) -> u8 {
     };
     print(&format!(
         "{}\n",
-        serde_json::to_string_pretty(&std::mem::take(&mut v)).unwrap_or_default()
+        serde_json::to_string_pretty(&v).unwrap_or_default()
     ));
     finish(&summary, mode)
+}
+
+/// Where a report stands in the output: standard input first, then by path.
+fn order(path: &str) -> (bool, &str) {
+    (path != "-", path)
 }
 
 /// How a text report renders each file.
