@@ -285,7 +285,7 @@ pub struct ImageArg {
     pub name: String,
     /// The default as written (its span is in the document).
     pub default: crate::syntax::Word,
-    /// The default read as an image reference (spans not in the document).
+    /// The default read as an image reference.
     pub image: crate::syntax::ImageRef,
 }
 
@@ -340,8 +340,7 @@ pub fn image_arg(doc: &Document, stage: usize) -> Option<ImageArg> {
     if uses != 1 || !plain(&default.text) {
         return None;
     }
-    let parsed = Document::parse(format!("FROM {}\n", default.text)).ok()?;
-    let image = parsed.stages().first()?.image.clone()?;
+    let image = crate::syntax::ImageRef::parse(&default, &doc.instructions()[ins].logical);
     Some(ImageArg {
         ins,
         name: r.name.clone(),
