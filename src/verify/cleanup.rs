@@ -28,11 +28,14 @@ sweep() {
   [ "$keep" != 1 ] && [ -n "$t" ] && "$d" rmi -f $t >/dev/null 2>&1
   [ -z "$i" ] && return 0
   # A step the legacy builder was running when the client stopped is still
-  # committed: a dangling child of one of ours.
+  # committed: a dangling child of one of ours. An image without a parent
+  # (a first step on scratch, perhaps another build's, still running) is
+  # nobody's child: an empty name would match the list's separators.
   for id in $("$d" images -q -f dangling=true 2>/dev/null); do
     p=$("$d" image inspect -f '{{.Parent}}' "$id" 2>/dev/null)
-    p=${p#sha256:}
-    case " $i " in *" $(printf %.12s "$p") "*) "$d" rmi "$id" >/dev/null 2>&1 ;; esac
+    p=$(printf %.12s "${p#sha256:}")
+    [ -n "$p" ] || continue
+    case "$i " in *" $p "*) "$d" rmi "$id" >/dev/null 2>&1 ;; esac
   done
   for id in $i; do
     [ "$("$d" image inspect -f '{{len .RepoTags}}' "$id" 2>/dev/null)" = 0 ] &&
@@ -202,5 +205,55 @@ impl Janitor {
 impl Drop for Janitor {
     fn drop(&mut self) {
         self.run();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A client that lists three dangling images (one whose parent is ours,
+    /// one another build's child, one without a parent) and logs `rmi`.
+    fn fake_client(dir: &Path) -> std::path::PathBuf {
+        let program = dir.join("docker");
+        let log = dir.join("rmi.log");
+        std::fs::write(
+            &program,
+            format!(
+                r#"#!/bin/sh
+case "$1 $2" in
+  "images -q") printf '%s\n' child0000001 other0000001 orphan000001 ;;
+  "image inspect")
+    case "$*" in
+      *Parent*child0000001) echo sha256:aaaaaaaaaaaa0123 ;;
+      *Parent*other0000001) echo sha256:bbbbbbbbbbbb0123 ;;
+      *Parent*orphan000001) echo ;;
+      *RepoTags*) echo 0 ;;
+    esac ;;
+  rmi*) shift; echo "$*" >> {log} ;;
+esac
+"#,
+                log = log.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+        program
+    }
+
+    #[test]
+    fn the_sweep_removes_only_children_of_its_own_images() {
+        let dir = tempfile::tempdir().unwrap();
+        let program = fake_client(dir.path());
+        let mut janitor = Janitor::start(&program, false);
+        assert!(janitor.child.is_some(), "sh is needed for this test");
+        janitor.intermediate("aaaaaaaaaaaa");
+        janitor.finish();
+        let log = std::fs::read_to_string(dir.path().join("rmi.log")).unwrap();
+        let removed: Vec<&str> = log.lines().collect();
+        // The child of ours and ours (untagged); never the parentless image
+        // of a build running beside this one, nor another build's child.
+        assert_eq!(removed, ["child0000001", "aaaaaaaaaaaa"], "{log}");
     }
 }
