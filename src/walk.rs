@@ -5,7 +5,7 @@
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::{HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// True for names Docker tools use for Dockerfiles, in any case:
 /// `Dockerfile`, `Containerfile`, `Dockerfile.*`, `*.Dockerfile`, `*.dockerfile`.
@@ -323,13 +323,49 @@ pub fn absolute_in(cwd: &Path, path: &Path) -> PathBuf {
     }
 }
 
+/// Resolves `.` and `..` components lexically. A `..` never climbs out of
+/// the root, nor cancels another `..` of a relative path.
+#[cfg(unix)]
+pub fn normalize(path: &Path) -> PathBuf {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    // Bytes, not `Path::components`: run for every file of a batch.
+    let bytes = path.as_os_str().as_bytes();
+    let absolute = bytes.first() == Some(&b'/');
+    let mut parts: Vec<&[u8]> = Vec::with_capacity(16);
+    for seg in bytes.split(|&b| b == b'/') {
+        match seg {
+            b"" | b"." => {}
+            b".." => match parts.last() {
+                Some(&last) if last != b".." => {
+                    parts.pop();
+                }
+                _ if absolute => {}
+                _ => parts.push(seg),
+            },
+            _ => parts.push(seg),
+        }
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    if absolute {
+        out.push(b'/');
+    }
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push(b'/');
+        }
+        out.extend_from_slice(p);
+    }
+    PathBuf::from(std::ffi::OsString::from_vec(out))
+}
+
 /// Resolves `.` and `..` components lexically.
+#[cfg(not(unix))]
 pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
                 if !out.pop() {
                     out.push("..");
                 }
@@ -425,6 +461,10 @@ mod tests {
             absolute_in(Path::new("/r/x"), Path::new("./a/../b/./c")),
             PathBuf::from("/r/x/b/c")
         );
+        assert_eq!(normalize(Path::new("/a//b/./c/")), PathBuf::from("/a/b/c"));
+        assert_eq!(normalize(Path::new("/../a")), PathBuf::from("/a"));
+        assert_eq!(normalize(Path::new("../../a/..")), PathBuf::from("../.."));
+        assert_eq!(normalize(Path::new("a/./..")), PathBuf::from(""));
         assert_eq!(display(Path::new("./a/Dockerfile")), "a/Dockerfile");
         assert_eq!(display(Path::new("a/Dockerfile")), "a/Dockerfile");
         assert_eq!(
