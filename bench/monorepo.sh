@@ -30,8 +30,8 @@ if ! "$TIME" -v true >/dev/null 2>&1; then
     exit 2
 fi
 
-cargo build --release --quiet
-BIN=$PWD/target/release/dfslim
+cargo build --profile dist --quiet
+BIN=$PWD/target/dist/dfslim
 
 TREE=$(mktemp -d "${TMPDIR:-/tmp}/dfslim-bench.XXXXXX")
 if [ -z "${KEEP:-}" ]; then

@@ -8,7 +8,7 @@ use crate::ecosystem::Ecosystem;
 use crate::edit;
 use crate::message::{self, Message, Origin};
 use crate::suppress;
-use crate::syntax::{Document, ParseError};
+use crate::syntax::{Document, ParseError, Span};
 use crate::transforms::{self, Cx, Outcome, Transform};
 
 /// The highest level there is.
@@ -395,9 +395,9 @@ pub fn run_doc(doc: Document, selection: &Selection, input: Input) -> Run {
                             let message = history.resolve(&message);
                             let notes = notes.iter().map(|n| history.resolve(n)).collect();
                             let unchecked = unchecked.iter().map(|n| history.resolve(n)).collect();
-                            match apply(&doc, &edits) {
-                                Ok(next) if next.text() != doc.text() => {
-                                    history.texts.push(doc.text().to_string());
+                            match apply(doc, &edits) {
+                                Applied::Changed(next, before) => {
+                                    history.texts.push(before);
                                     history.steps.push(message::Applied::new(&edits));
                                     doc = next;
                                     facts = None;
@@ -410,10 +410,16 @@ pub fn run_doc(doc: Document, selection: &Selection, input: Input) -> Run {
                                         unchecked,
                                     }
                                 }
-                                Ok(_) => Status::NotApplicable(Message::plain("nothing to change")),
-                                Err(bug) => Status::Refused(Message::plain(format!(
-                                    "internal error, nothing changed ({bug}); please report this as a dfslim bug"
-                                ))),
+                                Applied::Same(same) => {
+                                    doc = same;
+                                    Status::NotApplicable(Message::plain("nothing to change"))
+                                }
+                                Applied::Bug(same, bug) => {
+                                    doc = same;
+                                    Status::Refused(Message::plain(format!(
+                                        "internal error, nothing changed ({bug}); please report this as a dfslim bug"
+                                    )))
+                                }
                             }
                         }
                         Outcome::Refuse(reason) => Status::Refused(history.resolve(&reason)),
@@ -524,11 +530,44 @@ fn blocked_by(id: &str, steps: &[Step]) -> Option<String> {
         .cloned()
 }
 
-/// Applies edits and parses the result; either failing is a transform bug.
-fn apply(doc: &Document, edits: &[edit::Edit]) -> Result<Document, String> {
-    let text = edit::apply(doc.text(), edits).map_err(|e| e.to_string())?;
-    let next =
-        Document::parse(text).map_err(|e| format!("the rewritten text does not parse: {e}"))?;
+/// What applying a step's edits gave: the next document (and the text
+/// before it), the same text, or a transform bug (with the document as it was).
+enum Applied {
+    Changed(Document, String),
+    Same(Document),
+    Bug(Document, String),
+}
+
+/// Applies edits and parses the result (only the instructions around the
+/// edits are read again, see [`Document::edited`]); either failing is a
+/// transform bug.
+fn apply(doc: Document, edits: &[edit::Edit]) -> Applied {
+    let text = match edit::apply(doc.text(), edits) {
+        Ok(t) if t == doc.text() => return Applied::Same(doc),
+        Ok(t) => t,
+        Err(e) => return Applied::Bug(doc, e.to_string()),
+    };
+    let changed = edits
+        .iter()
+        .map(|e| e.span)
+        .reduce(|a, b| Span::new(a.start.min(b.start), a.end.max(b.end)))
+        .unwrap_or_default();
+    let before = doc.text().to_string();
+    let comments: Vec<(Span, usize)> = doc.comments().iter().map(|c| (c.span, c.line)).collect();
+    let restore = |why: String| {
+        let doc = Document::parse(before.clone()).expect("the text before parsed");
+        Applied::Bug(doc, why)
+    };
+    let next = match doc.edited(text.clone(), changed) {
+        Ok(next) => next,
+        Err(e) => return restore(format!("the rewritten text does not parse: {e}")),
+    };
+    if check_reparse() {
+        let full = Document::parse(text).expect("the piece parsed, so the whole does");
+        if let Some(diff) = next.differs_from(&full) {
+            panic!("re-reading around the edits {changed:?} differs from a full parse: {diff}");
+        }
+    }
     // Comments are the user's: a transform may move them, never drop them.
     let mut kept: Vec<&str> = next
         .comments()
@@ -536,19 +575,26 @@ fn apply(doc: &Document, edits: &[edit::Edit]) -> Result<Document, String> {
         .map(|c| c.span.of(next.text()).trim())
         .collect();
     kept.sort_unstable();
-    for c in doc.comments() {
-        let t = c.span.of(doc.text()).trim();
+    for &(c, line) in &comments {
+        let t = c.of(&before).trim();
         match kept.binary_search(&t) {
             Ok(i) => {
                 kept.remove(i);
             }
             Err(_) => {
-                return Err(format!(
-                    "the rewrite would drop the comment on line {}",
-                    c.line
-                ));
+                return restore(format!("the rewrite would drop the comment on line {line}"));
             }
         }
     }
-    Ok(next)
+    Applied::Changed(next, before)
+}
+
+/// `DFSLIM_CHECK_REPARSE=1` (and every debug build): each document re-read
+/// around an edit is compared with a full parse of its text, and a
+/// difference is a panic (the tests run the corpus and golden cases so).
+fn check_reparse() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| {
+        cfg!(debug_assertions) || std::env::var_os("DFSLIM_CHECK_REPARSE").is_some_and(|v| v == "1")
+    })
 }

@@ -135,14 +135,22 @@ pub fn discover(roots: &[PathBuf], filter: &Filter) -> Discovery {
     let cwd = std::env::current_dir().unwrap_or_default();
     let mut out = Discovery::default();
     let mut seen = HashSet::new();
+    // Where the repository top is looked for from (a directory root, or a
+    // file root's directory), and the root's absolute path.
+    let mut dirs: Vec<(PathBuf, PathBuf)> = Vec::new();
     for root in roots {
-        let meta = match std::fs::metadata(root) {
-            Ok(m) => m,
-            Err(_) if root.symlink_metadata().is_ok() => {
-                out.files
-                    .push(Err((root.clone(), "broken symlink".to_string())));
-                continue;
-            }
+        // One lstat for a plain file (the common case, thousands of them
+        // named by a shell glob); a link is followed with a second call.
+        let (meta, linked) = match std::fs::symlink_metadata(root) {
+            Ok(m) if m.is_symlink() => match std::fs::metadata(root) {
+                Ok(m) => (m, true),
+                Err(_) => {
+                    out.files
+                        .push(Err((root.clone(), "broken symlink".to_string())));
+                    continue;
+                }
+            },
+            Ok(m) => (m, false),
             Err(_) => {
                 out.files
                     .push(Err((root.clone(), "no such file or directory".to_string())));
@@ -162,15 +170,26 @@ pub fn discover(roots: &[PathBuf], filter: &Filter) -> Discovery {
             continue;
         }
         if !meta.is_dir() {
-            if seen.insert(identity(&cwd, root)) {
+            let abs = absolute_in(&cwd, root);
+            if let Some(dir) = abs.parent() {
+                dirs.push((dir.to_path_buf(), abs.clone()));
+            }
+            if seen.insert(if linked {
+                identity(&cwd, root, true)
+            } else {
+                abs
+            }) {
                 out.files.push(Ok(root.clone()));
             }
             continue;
         }
-        let (mut found, composes) = walk_dir(root, &absolute_in(&cwd, root), filter);
+        let abs = absolute_in(&cwd, root);
+        let (mut found, composes) = walk_dir(root, &abs, filter);
+        dirs.push((abs.clone(), abs));
         found.sort_by(|a, b| key(a).cmp(key(b)));
         for f in found {
-            if f.is_err() || seen.insert(identity(&cwd, key(&f))) {
+            let linked = || key(&f).symlink_metadata().is_ok_and(|m| m.is_symlink());
+            if f.is_err() || seen.insert(identity(&cwd, key(&f), linked())) {
                 out.files.push(f);
             }
         }
@@ -181,9 +200,8 @@ pub fn discover(roots: &[PathBuf], filter: &Filter) -> Discovery {
     // compose file at the top as `dfslim fix .` does.
     let mut looked = HashSet::new();
     let mut tops = HashMap::new();
-    for root in roots {
-        let abs = absolute_in(&cwd, root);
-        let Some(top) = repository_top(&abs, &mut tops) else {
+    for (from, abs) in dirs {
+        let Some(top) = repository_top(&from, &mut tops) else {
             continue;
         };
         // A directory root's own compose files are met in its walk.
@@ -234,10 +252,8 @@ fn repository_top(path: &Path, memo: &mut HashMap<PathBuf, Option<PathBuf>>) -> 
 
 /// What makes two paths the same file here: a link is its target (a link
 /// to a Dockerfile next to it must not be rewritten twice at once).
-fn identity(cwd: &Path, path: &Path) -> PathBuf {
-    if path.symlink_metadata().is_ok_and(|m| m.is_symlink())
-        && let Ok(target) = std::fs::canonicalize(path)
-    {
+fn identity(cwd: &Path, path: &Path, linked: bool) -> PathBuf {
+    if linked && let Ok(target) = std::fs::canonicalize(path) {
         return target;
     }
     absolute_in(cwd, path)

@@ -40,6 +40,13 @@ impl Logical {
         self.text.push_str(piece);
     }
 
+    /// Moves every piece `bytes` along the source (an edit before them).
+    pub(crate) fn shift_sources(&mut self, bytes: isize) {
+        for p in &mut self.pieces {
+            p.source = p.source.wrapping_add_signed(bytes);
+        }
+    }
+
     /// The joined text, as BuildKit sees it.
     pub fn text(&self) -> &str {
         &self.text

@@ -12,6 +12,7 @@ mod instruction;
 mod json;
 mod logical;
 mod parse;
+mod shift;
 mod span;
 mod vars;
 mod words;
@@ -119,14 +120,152 @@ impl Document {
     pub fn parse(text: impl Into<String>) -> Result<Document, ParseError> {
         let text = text.into();
         let p = parse::parse(&text)?;
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        let stages = stages(&p.instructions);
+        Ok(Document::assemble(
+            text,
+            p.escape,
+            p.directives,
+            p.instructions,
+            p.comments,
+        ))
+    }
+
+    /// `new_text`, which is this document's text with the bytes of
+    /// `changed` replaced, parsed again. Only the instructions around the
+    /// change are read again; those before it are kept and those after it
+    /// moved along: an applied step re-reads a line or two, not the file.
+    /// The result is the document [`Document::parse`] would make of
+    /// `new_text` (when in doubt, that is what is done).
+    pub fn edited(self, new_text: String, changed: Span) -> Result<Document, ParseError> {
+        let delta = new_text.len() as isize - self.text.len() as isize;
+        match self.edited_piece(&new_text, changed, delta) {
+            Some(doc) => Ok(doc),
+            None => Document::parse(new_text),
+        }
+    }
+
+    fn edited_piece(self, new_text: &str, changed: Span, delta: isize) -> Option<Document> {
+        let n = self.instructions.len();
+        // Where each instruction's lines start; the comment and blank lines
+        // after it up to the next one are its own.
+        let extent = |k: usize| {
+            if k == n {
+                self.text.len()
+            } else {
+                self.line_starts[self.instructions[k].start_line - 1]
+            }
+        };
+        if n == 0 || changed.start < extent(0) || changed.end > self.text.len() {
+            return None;
+        }
+        let k0 = (1..=n).find(|&k| extent(k) > changed.start)? - 1;
+        let k1 = (k0 + 1..=n).find(|&k| extent(k) >= changed.end)?;
+        let (a, b) = (extent(k0), extent(k1));
+        let new_b = b.checked_add_signed(delta)?;
+        // The piece must end a line, or the text after it would read on.
+        if new_b < a
+            || new_b > new_text.len()
+            || (new_b < new_text.len() && !new_text[..new_b].ends_with('\n'))
+            || (b < self.text.len() && !self.text[..b].ends_with('\n'))
+        {
+            return None;
+        }
+        let first_line = self.instructions[k0].start_line - 1;
+        let last_directive = self.directives.last().map_or(0, |d| d.line);
+        let (instructions, comments) = parse::parse_piece(
+            new_text,
+            a,
+            new_b,
+            first_line,
+            self.escape,
+            &self.directives,
+            first_line > last_directive,
+        )?;
+        let nl = |t: &str| t.bytes().filter(|&c| c == b'\n').count() as isize;
+        let shift = shift::Shift {
+            bytes: delta,
+            lines: nl(&new_text[a..new_b]) - nl(&self.text[a..b]),
+        };
+        let Document {
+            escape,
+            directives,
+            instructions: old,
+            comments: old_comments,
+            ..
+        } = self;
+        let mut all = Vec::with_capacity(old.len() + instructions.len());
+        let mut old = old.into_iter();
+        all.extend(old.by_ref().take(k0));
+        all.extend(instructions);
+        all.extend(old.skip(k1 - k0).map(|mut ins| {
+            shift.instruction(&mut ins);
+            ins
+        }));
+        let mut notes = Vec::with_capacity(old_comments.len() + comments.len());
+        let mut later = Vec::new();
+        for mut c in old_comments {
+            if c.span.start < a {
+                notes.push(c);
+            } else if c.span.start >= b {
+                shift.comment(&mut c);
+                later.push(c);
+            }
+        }
+        notes.extend(comments);
+        notes.extend(later);
+        if all.is_empty() {
+            return None;
+        }
+        Some(Document::assemble(
+            new_text.to_string(),
+            escape,
+            directives,
+            all,
+            notes,
+        ))
+    }
+
+    /// How this document differs from `other` (the same text parsed
+    /// another way), if it does: what checks [`Document::edited`].
+    pub fn differs_from(&self, other: &Document) -> Option<String> {
+        let show = |d: &Document| {
+            let mut names: Vec<_> = d.stage_names.iter().collect();
+            names.sort();
+            [
+                format!("{:?}", d.text),
+                format!("{:?} {:?}", d.escape, d.directives),
+                format!("{:?}", d.comments),
+                format!("{:?}", d.stages),
+                format!("{names:?}"),
+                format!("{:?} {} {}", d.line_starts, d.crlf, d.lowercase),
+            ]
+            .into_iter()
+            .chain(d.instructions.iter().map(|i| format!("{i:?}")))
+            .collect::<Vec<_>>()
+        };
+        let (a, b) = (show(self), show(other));
+        if a.len() != b.len() {
+            return Some(format!("{} parts, not {}", a.len(), b.len()));
+        }
+        a.iter()
+            .zip(&b)
+            .find(|(x, y)| x != y)
+            .map(|(x, y)| format!("{x}\n  against\n{y}"))
+    }
+
+    /// A document from what the parser found in `text`.
+    fn assemble(
+        text: String,
+        escape: char,
+        directives: Vec<Directive>,
+        instructions: Vec<Instruction>,
+        comments: Vec<Comment>,
+    ) -> Document {
+        let mut line_starts = Vec::with_capacity(text.len() / 24 + 2);
+        line_starts.push(0);
+        // `match_indices` finds a char with memchr: every version of a text
+        // is indexed again.
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let stages = stages(&instructions);
         let mut stage_names: HashMap<String, Vec<usize>> = HashMap::new();
         for st in &stages {
             if let Some(n) = st.name_lower() {
@@ -135,10 +274,10 @@ impl Document {
         }
         let mut doc = Document {
             text,
-            escape: p.escape,
-            directives: p.directives,
-            instructions: p.instructions,
-            comments: p.comments,
+            escape,
+            directives,
+            instructions,
+            comments,
             stages,
             stage_names,
             line_starts,
@@ -147,7 +286,7 @@ impl Document {
         };
         doc.crlf = doc.count_crlf();
         doc.lowercase = doc.count_lowercase();
-        Ok(doc)
+        doc
     }
 
     pub fn text(&self) -> &str {

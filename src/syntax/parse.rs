@@ -145,19 +145,82 @@ fn is_comment(line: &str) -> bool {
 }
 
 pub(crate) fn parse(text: &str) -> Result<Parsed, ParseError> {
-    let body_start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let lines = lines(text);
     let mut dirs = Directives {
         done: false,
         escape: '\\',
         found: Vec::new(),
     };
+    let read = read(text, &lines, 0, &mut dirs)?;
+    if read.instructions.is_empty() {
+        return Err(ParseError::new(
+            lines.len().max(1),
+            1,
+            "file with no instructions".to_string(),
+        ));
+    }
+    Ok(Parsed {
+        escape: dirs.escape,
+        directives: dirs.found,
+        instructions: read.instructions,
+        comments: read.comments,
+    })
+}
+
+/// The instructions and comments of `text[from..to]`, which starts a line
+/// (line `first_line`, 0-based) and an instruction, read as [`parse`] reads
+/// them there: with the escape character and directives found above it
+/// (`directives`; `directives_done` once a line that is none was met).
+/// `None` when the piece does not read the same on its own: an error, an
+/// instruction or heredoc still open at its end, a new directive.
+pub(crate) fn parse_piece(
+    text: &str,
+    from: usize,
+    to: usize,
+    first_line: usize,
+    escape: char,
+    directives: &[Directive],
+    directives_done: bool,
+) -> Option<(Vec<Instruction>, Vec<Comment>)> {
+    let mut lines = lines(&text[from..to]);
+    for l in &mut lines {
+        l.start += from;
+        l.text_end += from;
+    }
+    let mut dirs = Directives {
+        done: directives_done,
+        escape,
+        found: directives.to_vec(),
+    };
+    let read = read(text, &lines, first_line, &mut dirs).ok()?;
+    let same = dirs.escape == escape && dirs.found.len() == directives.len();
+    (same && !read.open && (dirs.done || read.instructions.is_empty()))
+        .then_some((read.instructions, read.comments))
+}
+
+/// What [`read`] found in its lines.
+struct Read {
+    instructions: Vec<Instruction>,
+    comments: Vec<Comment>,
+    /// The last instruction was still continued when the lines ran out.
+    open: bool,
+}
+
+/// Reads `lines` (of `text`, the first being line `first_line`, 0-based).
+fn read(
+    text: &str,
+    lines: &[Line],
+    first_line: usize,
+    dirs: &mut Directives,
+) -> Result<Read, ParseError> {
+    let body_start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let mut instructions = Vec::new();
     let mut comments = Vec::new();
+    let mut open = false;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        let line_start = if i == 0 {
+        let line_start = if line.start == 0 {
             body_start.min(line.text_end)
         } else {
             line.start
@@ -166,16 +229,16 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, ParseError> {
         let lead = leading_space(raw);
         let first = &raw[lead..];
         let first_at = line_start + lead;
-        dirs.look(first, first_at, i + 1)?;
+        dirs.look(first, first_at, first_line + i + 1)?;
         i += 1;
         if first.starts_with('#') {
             comments.push(Comment {
                 span: Span::new(first_at, line.text_end),
-                line: i,
+                line: first_line + i,
             });
             continue;
         }
-        let start_line = i;
+        let start_line = first_line + i;
         let escape = dirs.escape;
         let mut logical = Logical::default();
         let mut last_text_end = line.text_end;
@@ -195,13 +258,13 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, ParseError> {
         while continued && i < lines.len() {
             let l = lines[i];
             let raw = &text[l.start..l.text_end];
-            dirs.look(raw, l.start, i + 1)?;
+            dirs.look(raw, l.start, first_line + i + 1)?;
             i += 1;
             if is_comment(raw) {
                 let lead = leading_space(raw);
                 comments.push(Comment {
                     span: Span::new(l.start + lead, l.text_end),
-                    line: i,
+                    line: first_line + i,
                 });
                 continue;
             }
@@ -217,9 +280,10 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, ParseError> {
                 }
             }
         }
+        open = continued;
         let mut ins = read_instruction(&logical, 0, escape, start_line)?;
         ins.start_line = start_line;
-        ins.end_line = i;
+        ins.end_line = first_line + i;
         // Heredocs: RUN, COPY, ADD in shell form (and inside ONBUILD).
         let target = match &ins.args {
             Args::OnBuild(inner) => inner.as_ref(),
@@ -264,7 +328,7 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, ParseError> {
                     fd: m.fd,
                 });
             }
-            ins.end_line = i;
+            ins.end_line = first_line + i;
         }
         ins.span = Span::new(ins.keyword_span.start, last_text_end);
         // ONBUILD's inner instruction (and, BuildKit's parser allows it,
@@ -283,18 +347,10 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, ParseError> {
         ins.logical = logical;
         instructions.push(ins);
     }
-    if instructions.is_empty() {
-        return Err(ParseError::new(
-            lines.len().max(1),
-            1,
-            "file with no instructions".to_string(),
-        ));
-    }
-    Ok(Parsed {
-        escape: dirs.escape,
-        directives: dirs.found,
+    Ok(Read {
         instructions,
         comments,
+        open,
     })
 }
 
