@@ -79,12 +79,19 @@ tools = {
 }
 names = list(tools)
 times = {n: [] for n in names}
+# dfslim's times by the tool that ran just before it (a 15 ms run feels
+# what a 2-3 s one leaves behind; see docs/performance.md).
+after = {}
+prev = None
 for r in range(rounds):
     order = names[r % len(names):] + names[: r % len(names)]
     for n in order:
         t0 = time.perf_counter()
         subprocess.run(tools[n], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         times[n].append(time.perf_counter() - t0)
+        if n == "dfslim" and prev is not None:
+            after.setdefault(prev, []).append(times[n][-1])
+        prev = n
 
 med = {n: statistics.median(v) for n, v in times.items()}
 print(f"{nfiles} files, {rounds} rounds, median wall time of one run over all files:")
@@ -93,6 +100,8 @@ for n in names:
     print(f"  {n:<9} {med[n] * 1000:9.1f} ms   (min {lo * 1000:.1f}, max {hi * 1000:.1f})")
 for n in names[1:]:
     print(f"  {n} / dfslim: {med[n] / med['dfslim']:.1f}x")
+for p, v in sorted(after.items()):
+    print(f"  dfslim right after {p}: median {statistics.median(v) * 1000:.1f} ms over {len(v)} runs")
 print(f"  dfslim per file: {med['dfslim'] / nfiles * 1e6:.0f} us")
 print(f"  dfslim peak memory: {peak_kb / 1024:.1f} MB (maximum resident set size)")
 PY

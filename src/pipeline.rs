@@ -298,6 +298,8 @@ pub fn run_doc(doc: Document, selection: &Selection, input: Input) -> Run {
     // come once the other steps have settled which those are: a cache
     // removed from a stage a later pass turns into a builder saves nothing.
     let (mut hygiene, mut pass) = (false, 0);
+    // Steps the last pass found to be another ecosystem's.
+    let mut gated = vec![false; picked.len()];
     loop {
         let mut changed = false;
         for (k, t) in picked.iter().enumerate() {
@@ -331,14 +333,20 @@ pub fn run_doc(doc: Document, selection: &Selection, input: Input) -> Run {
                 )
             });
             let eco = steps[k].ecosystem;
+            // Most steps of a file are another ecosystem's: said at once
+            // (and not said again by every later pass).
+            let other_ecosystem = blocked.is_none()
+                && file_wide.is_none()
+                && eco != Ecosystem::Any
+                && !facts
+                    .get_or_insert_with(|| Facts::with_targets(&doc, context, targets))
+                    .has(eco, &doc);
+            if other_ecosystem && std::mem::replace(&mut gated[k], true) {
+                continue;
+            }
+            gated[k] = other_ecosystem;
             let status = match blocked {
-                // Most steps of a file are another ecosystem's: said at once.
-                None if file_wide.is_none()
-                    && eco != Ecosystem::Any
-                    && !facts
-                        .get_or_insert_with(|| Facts::with_targets(&doc, context, targets))
-                        .has(eco, &doc) =>
-                {
+                None if other_ecosystem => {
                     Status::NotApplicable(Message::plain(format!("not a {} build", eco.title())))
                 }
                 Some(dep) => {
