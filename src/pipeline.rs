@@ -1,5 +1,5 @@
 //! The one place transforms run: picked by level, `--only` and `--skip`, in
-//! level order, each on a fresh parse of the previous one's output.
+//! level order, each on the previous one's output (re-read around its edits).
 
 use crate::analysis::{BuildContext, Facts, Targets};
 use crate::catalog;

@@ -405,6 +405,35 @@ proptest! {
         invariants::check_level(&t, 5);
     }
 
+    /// Re-reading around an edit (what the pipeline does after each step)
+    /// gives the document a full parse of the edited text gives.
+    #[test]
+    fn re_reading_around_an_edit_is_a_full_parse(
+        text in dockerfile(),
+        from in any::<prop::sample::Index>(),
+        len in 0usize..80,
+        new in pick(&["", "\n", "RUN a \\\n", "COPY <<E /f\n", "E\n", "# c\n", "FROM x AS y\n",
+                      "ENV A=1\nRUN b\n", "\\", "<<E", "# escape=`\n", "\r\n", " \\\n  # c\n  d\n"]),
+    ) {
+        let Ok(doc) = Document::parse(text.as_str()) else {
+            return Ok(());
+        };
+        let bounds: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+        let start = bounds[from.index(bounds.len())];
+        let end = bounds.iter().copied().filter(|&b| b >= start && b <= start + len).max().unwrap_or(start);
+        let edited = format!("{}{new}{}", &text[..start], &text[end..]);
+        let full = Document::parse(edited.as_str());
+        match (doc.edited(edited.clone(), Span::new(start, end)), full) {
+            (Ok(piece), Ok(full)) => {
+                if let Some(diff) = piece.differs_from(&full) {
+                    panic!("{edited:?}:\n{diff}");
+                }
+            }
+            (Err(a), Err(b)) => prop_assert_eq!(a, b),
+            (a, b) => panic!("{edited:?}: re-read {:?}, full parse {:?}", a.err(), b.err()),
+        }
+    }
+
     #[test]
     fn every_level_keeps_its_promises(text in dockerfile()) {
         let Some(doc) = invariants::check_parse(&text) else {

@@ -4,7 +4,7 @@
 //! it and of the build context, and answers with an [`Outcome`]: edits and a
 //! one-line message, a refusal with a reason a user can act on, or "not
 //! applicable". It never prints and never touches files; the pipeline
-//! applies its edits, re-parses, and moves on to the next one.
+//! applies its edits, re-reads the text around them, and moves on to the next one.
 
 pub mod any;
 pub mod go;
