@@ -1,14 +1,14 @@
 //! The one place transforms run: picked by level, `--only` and `--skip`, in
 //! level order, each on the previous one's output (re-read around its edits).
 
-use crate::analysis::{BuildContext, Facts, Targets};
+use crate::analysis::{BuildContext, Carried, Facts, Targets};
 use crate::catalog;
 use crate::digest::{self, Digests};
 use crate::ecosystem::Ecosystem;
 use crate::edit;
 use crate::message::{self, Message, Origin};
 use crate::suppress;
-use crate::syntax::{Document, ParseError, Span};
+use crate::syntax::{Document, Kept, ParseError, Span};
 use crate::transforms::{self, Cx, Outcome, Transform};
 
 /// The highest level there is.
@@ -294,6 +294,9 @@ pub fn run_doc(doc: Document, selection: &Selection, input: Input) -> Run {
         .collect::<Vec<_>>();
     let stage_notes = stage_notes(&doc, &first);
     let mut facts: Option<Facts> = Some(first);
+    // What the facts of the text before the last applied step can lend
+    // the next ones: the commands of the RUNs its edits did not touch.
+    let mut carried: Option<(Carried, Kept)> = None;
     // Hygiene (ecosystem `any`) cleans the stages that ship, so its passes
     // come once the other steps have settled which those are: a cache
     // removed from a stage a later pass turns into a builder saves nothing.
@@ -318,8 +321,9 @@ pub fn run_doc(doc: Document, selection: &Selection, input: Input) -> Run {
             // it has another way (scratch-runtime's glibc runtime for a cgo
             // binary that cgo-off had to leave dynamic).
             let blocked = blocked_by(t.id(), &steps).filter(|dep| {
-                let f: &Facts =
-                    facts.get_or_insert_with(|| Facts::with_targets(&doc, context, targets));
+                let f: &Facts = facts.get_or_insert_with(|| {
+                    Facts::with_kept(&doc, context, targets, carried.take())
+                });
                 let added = |o: usize| history.origin(o) == Origin::Added;
                 !t.runs_without(
                     dep,
@@ -339,7 +343,7 @@ pub fn run_doc(doc: Document, selection: &Selection, input: Input) -> Run {
                 && file_wide.is_none()
                 && eco != Ecosystem::Any
                 && !facts
-                    .get_or_insert_with(|| Facts::with_targets(&doc, context, targets))
+                    .get_or_insert_with(|| Facts::with_kept(&doc, context, targets, carried.take()))
                     .has(eco, &doc);
             if other_ecosystem && std::mem::replace(&mut gated[k], true) {
                 continue;
@@ -357,8 +361,9 @@ pub fn run_doc(doc: Document, selection: &Selection, input: Input) -> Run {
                     Status::Skipped(Message::plain(reason))
                 }
                 None => {
-                    let f: &Facts =
-                        facts.get_or_insert_with(|| Facts::with_targets(&doc, context, targets));
+                    let f: &Facts = facts.get_or_insert_with(|| {
+                        Facts::with_kept(&doc, context, targets, carried.take())
+                    });
                     // A shipped stage that is a product of its own (a dev
                     // target) is never slimmed: no step has anything to do.
                     let shipped_frozen = f.runtime().and_then(|r| f.frozen(r.index));
@@ -385,7 +390,7 @@ pub fn run_doc(doc: Document, selection: &Selection, input: Input) -> Run {
                             if let Some(why) = frozen_by(
                                 &doc,
                                 facts.get_or_insert_with(|| {
-                                    Facts::with_targets(&doc, context, targets)
+                                    Facts::with_kept(&doc, context, targets, carried.take())
                                 }),
                                 &edits,
                             ) =>
@@ -404,11 +409,11 @@ pub fn run_doc(doc: Document, selection: &Selection, input: Input) -> Run {
                             let notes = notes.iter().map(|n| history.resolve(n)).collect();
                             let unchecked = unchecked.iter().map(|n| history.resolve(n)).collect();
                             match apply(doc, &edits) {
-                                Applied::Changed(next, before) => {
+                                Applied::Changed(next, before, kept) => {
                                     history.texts.push(before);
                                     history.steps.push(message::Applied::new(&edits));
                                     doc = next;
-                                    facts = None;
+                                    carried = facts.take().map(Facts::carried).zip(kept);
                                     changed = true;
                                     suppressions = suppress::rescan(&doc, &original_suppressions);
                                     trail.push((t.id(), edits));
@@ -541,7 +546,7 @@ fn blocked_by(id: &str, steps: &[Step]) -> Option<String> {
 /// What applying a step's edits gave: the next document (and the text
 /// before it), the same text, or a transform bug (with the document as it was).
 enum Applied {
-    Changed(Document, String),
+    Changed(Document, String, Option<Kept>),
     Same(Document),
     Bug(Document, String),
 }
@@ -566,11 +571,11 @@ fn apply(doc: Document, edits: &[edit::Edit]) -> Applied {
         let doc = Document::parse(before.clone()).expect("the text before parsed");
         Applied::Bug(doc, why)
     };
-    let next = match doc.edited(text.clone(), changed) {
+    let (next, reused) = match doc.edited_kept(text.clone(), changed) {
         Ok(next) => next,
         Err(e) => return restore(format!("the rewritten text does not parse: {e}")),
     };
-    if check_reparse() {
+    if crate::syntax::check_rereads() {
         let full = Document::parse(text).expect("the piece parsed, so the whole does");
         if let Some(diff) = next.differs_from(&full) {
             panic!("re-reading around the edits {changed:?} differs from a full parse: {diff}");
@@ -594,15 +599,5 @@ fn apply(doc: Document, edits: &[edit::Edit]) -> Applied {
             }
         }
     }
-    Applied::Changed(next, before)
-}
-
-/// `DFSLIM_CHECK_REPARSE=1` (and every debug build): each document re-read
-/// around an edit is compared with a full parse of its text, and a
-/// difference is a panic (the tests run the corpus and golden cases so).
-fn check_reparse() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| {
-        cfg!(debug_assertions) || std::env::var_os("DFSLIM_CHECK_REPARSE").is_some_and(|v| v == "1")
-    })
+    Applied::Changed(next, before, reused)
 }

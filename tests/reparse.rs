@@ -3,7 +3,9 @@
 //! the text around them reads (a continuation, a heredoc, a directive, a
 //! deleted instruction), and on every step dfslim applies to the golden
 //! cases and the corpus (with `DFSLIM_CHECK_REPARSE=1`, each re-read is
-//! compared with a full parse, and a difference is a panic).
+//! compared with a full parse, and the commands analysis keeps of the RUNs
+//! an edit did not touch with the commands read afresh; a difference is a
+//! panic).
 
 mod common;
 

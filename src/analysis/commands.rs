@@ -27,6 +27,19 @@ pub struct CommandLine {
     pub assignments: Vec<(String, String, Arg)>,
 }
 
+impl CommandLine {
+    /// Moves every word `bytes` along the source (its RUN was kept as it
+    /// was after an edit before it).
+    pub fn shift(&mut self, bytes: isize) {
+        let arg = |a: &mut Arg| {
+            a.span.start = a.span.start.wrapping_add_signed(bytes);
+            a.span.end = a.span.end.wrapping_add_signed(bytes);
+        };
+        self.args.iter_mut().for_each(arg);
+        self.assignments.iter_mut().for_each(|(_, _, a)| arg(a));
+    }
+}
+
 /// Every command of a RUN, located in the source.
 pub fn command_lines(doc: &Document, ins: &Instruction) -> (Vec<CommandLine>, bool) {
     match ins.command() {

@@ -29,8 +29,16 @@ pub use targets::{Target, Targets};
 
 use crate::catalog;
 use crate::ecosystem::Ecosystem;
-use crate::syntax::Document;
+use crate::syntax::{Document, Kept};
 use std::sync::OnceLock;
+
+/// The per-instruction facts of one version of a text, for the next (see
+/// [`Facts::with_kept`]).
+#[derive(Debug, Default)]
+pub struct Carried {
+    lines: Vec<Vec<commands::CommandLine>>,
+    features: Vec<bool>,
+}
 
 /// What analysis knows of a Dockerfile (and its build context, when read).
 #[derive(Debug)]
@@ -67,11 +75,44 @@ impl<'c> Facts<'c> {
         context: Option<&'c BuildContext>,
         targets: &Targets,
     ) -> Facts<'c> {
+        Facts::with_kept(doc, context, targets, None)
+    }
+
+    /// [`Facts::with_targets`] of a document made by editing the one
+    /// `carried` was read from: the commands of the RUNs the edit kept (see
+    /// [`Kept`]) are taken from there, moved along, not read again.
+    pub fn with_kept(
+        doc: &Document,
+        context: Option<&'c BuildContext>,
+        targets: &Targets,
+        carried: Option<(Carried, Kept)>,
+    ) -> Facts<'c> {
+        let mut carried = carried;
         let (lines, features): (Vec<Vec<commands::CommandLine>>, Vec<bool>) = doc
             .instructions()
             .iter()
-            .map(|ins| match ins.keyword {
-                crate::syntax::Keyword::Run => commands::command_lines(doc, ins),
+            .enumerate()
+            .map(|(i, ins)| match ins.keyword {
+                crate::syntax::Keyword::Run => {
+                    let kept = carried.as_mut().and_then(|(c, kept)| {
+                        let (j, bytes) = kept.old(i)?;
+                        let mut lines = std::mem::take(c.lines.get_mut(j)?);
+                        if bytes != 0 {
+                            lines.iter_mut().for_each(|l| l.shift(bytes));
+                        }
+                        Some((lines, c.features[j]))
+                    });
+                    match kept {
+                        Some(kept) if crate::syntax::check_rereads() => {
+                            let fresh = commands::command_lines(doc, ins);
+                            let (a, b) = (format!("{kept:?}"), format!("{fresh:?}"));
+                            assert_eq!(a, b, "the commands kept of instruction {i} differ");
+                            kept
+                        }
+                        Some(kept) => kept,
+                        None => commands::command_lines(doc, ins),
+                    }
+                }
                 _ => (Vec::new(), false),
             })
             .unzip();
@@ -98,6 +139,14 @@ impl<'c> Facts<'c> {
             python: OnceLock::new(),
             java: OnceLock::new(),
             image: OnceLock::new(),
+        }
+    }
+
+    /// What a later version of the text can keep of these facts.
+    pub fn carried(self) -> Carried {
+        Carried {
+            lines: self.lines,
+            features: self.features,
         }
     }
 

@@ -98,6 +98,41 @@ impl Stage {
     }
 }
 
+/// `DFSLIM_CHECK_REPARSE=1` (and every debug build): each document re-read
+/// around an edit, and what analysis keeps of its instructions, is compared
+/// with a full reading, and a difference is a panic (the tests run the
+/// corpus and golden cases so).
+pub fn check_rereads() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| {
+        cfg!(debug_assertions) || std::env::var_os("DFSLIM_CHECK_REPARSE").is_some_and(|v| v == "1")
+    })
+}
+
+/// The instructions [`Document::edited_kept`] kept: those before `before`
+/// are where they were; the new document's `new_after..` are the old one's
+/// `old_after..`, `bytes` further along.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Kept {
+    pub before: usize,
+    pub old_after: usize,
+    pub new_after: usize,
+    pub bytes: isize,
+}
+
+impl Kept {
+    /// The old index of new instruction `i`, and how far it moved, if it was kept.
+    pub fn old(&self, i: usize) -> Option<(usize, isize)> {
+        if i < self.before {
+            Some((i, 0))
+        } else if i >= self.new_after {
+            Some((i - self.new_after + self.old_after, self.bytes))
+        } else {
+            None
+        }
+    }
+}
+
 /// A parsed Dockerfile that owns its text.
 #[derive(Clone, Debug)]
 pub struct Document {
@@ -136,14 +171,24 @@ impl Document {
     /// The result is the document [`Document::parse`] would make of
     /// `new_text` (when in doubt, that is what is done).
     pub fn edited(self, new_text: String, changed: Span) -> Result<Document, ParseError> {
+        self.edited_kept(new_text, changed).map(|(doc, _)| doc)
+    }
+
+    /// [`Document::edited`], and which instructions it kept as they were
+    /// (`None` after a full parse): what analysis of them can be kept too.
+    pub fn edited_kept(
+        self,
+        new_text: String,
+        changed: Span,
+    ) -> Result<(Document, Option<Kept>), ParseError> {
         let delta = new_text.len() as isize - self.text.len() as isize;
         match self.edited_piece(&new_text, changed, delta) {
-            Some(doc) => Ok(doc),
-            None => Document::parse(new_text),
+            Some((doc, kept)) => Ok((doc, Some(kept))),
+            None => Document::parse(new_text).map(|doc| (doc, None)),
         }
     }
 
-    fn edited_piece(self, new_text: &str, changed: Span, delta: isize) -> Option<Document> {
+    fn edited_piece(self, new_text: &str, changed: Span, delta: isize) -> Option<(Document, Kept)> {
         let n = self.instructions.len();
         // Where each instruction's lines start; the comment and blank lines
         // after it up to the next one are its own.
@@ -192,6 +237,12 @@ impl Document {
             comments: old_comments,
             ..
         } = self;
+        let kept = Kept {
+            before: k0,
+            old_after: k1,
+            new_after: k0 + instructions.len(),
+            bytes: delta,
+        };
         let mut all = Vec::with_capacity(old.len() + instructions.len());
         let mut old = old.into_iter();
         all.extend(old.by_ref().take(k0));
@@ -215,12 +266,9 @@ impl Document {
         if all.is_empty() {
             return None;
         }
-        Some(Document::assemble(
-            new_text.to_string(),
-            escape,
-            directives,
-            all,
-            notes,
+        Some((
+            Document::assemble(new_text.to_string(), escape, directives, all, notes),
+            kept,
         ))
     }
 
