@@ -293,10 +293,10 @@ pub fn run_doc(doc: Document, selection: &Selection, input: Input) -> Run {
         .filter(|&e| e != Ecosystem::Any && first.has(e, &doc))
         .collect::<Vec<_>>();
     let stage_notes = stage_notes(&doc, &first);
-    let mut facts: Option<Facts> = Some(first);
-    // What the facts of the text before the last applied step can lend
-    // the next ones: the commands of the RUNs its edits did not touch.
-    let mut carried: Option<(Carried, Kept)> = None;
+    let mut facts = Current {
+        facts: Some(first),
+        carried: None,
+    };
     // Hygiene (ecosystem `any`) cleans the stages that ship, so its passes
     // come once the other steps have settled which those are: a cache
     // removed from a stage a later pass turns into a builder saves nothing.
@@ -321,9 +321,7 @@ pub fn run_doc(doc: Document, selection: &Selection, input: Input) -> Run {
             // it has another way (scratch-runtime's glibc runtime for a cgo
             // binary that cgo-off had to leave dynamic).
             let blocked = blocked_by(t.id(), &steps).filter(|dep| {
-                let f: &Facts = facts.get_or_insert_with(|| {
-                    Facts::with_kept(&doc, context, targets, carried.take())
-                });
+                let f: &Facts = facts.get(&doc, context, targets);
                 let added = |o: usize| history.origin(o) == Origin::Added;
                 !t.runs_without(
                     dep,
@@ -342,10 +340,8 @@ pub fn run_doc(doc: Document, selection: &Selection, input: Input) -> Run {
             let other_ecosystem = blocked.is_none()
                 && file_wide.is_none()
                 && eco != Ecosystem::Any
-                && !facts
-                    .get_or_insert_with(|| Facts::with_kept(&doc, context, targets, carried.take()))
-                    .has(eco, &doc);
-            if other_ecosystem && std::mem::replace(&mut gated[k], true) {
+                && !facts.get(&doc, context, targets).has(eco, &doc);
+            if other_ecosystem && gated[k] {
                 continue;
             }
             gated[k] = other_ecosystem;
@@ -361,9 +357,7 @@ pub fn run_doc(doc: Document, selection: &Selection, input: Input) -> Run {
                     Status::Skipped(Message::plain(reason))
                 }
                 None => {
-                    let f: &Facts = facts.get_or_insert_with(|| {
-                        Facts::with_kept(&doc, context, targets, carried.take())
-                    });
+                    let f: &Facts = facts.get(&doc, context, targets);
                     // A shipped stage that is a product of its own (a dev
                     // target) is never slimmed: no step has anything to do.
                     let shipped_frozen = f.runtime().and_then(|r| f.frozen(r.index));
@@ -387,13 +381,8 @@ pub fn run_doc(doc: Document, selection: &Selection, input: Input) -> Run {
                             Status::Skipped(Message::plain(s.reason(t.id())))
                         }
                         Outcome::Apply { edits, .. }
-                            if let Some(why) = frozen_by(
-                                &doc,
-                                facts.get_or_insert_with(|| {
-                                    Facts::with_kept(&doc, context, targets, carried.take())
-                                }),
-                                &edits,
-                            ) =>
+                            if let Some(why) =
+                                frozen_by(&doc, facts.get(&doc, context, targets), &edits) =>
                         {
                             Status::Skipped(Message::plain(format!("{why}: left as is")))
                         }
@@ -413,7 +402,7 @@ pub fn run_doc(doc: Document, selection: &Selection, input: Input) -> Run {
                                     history.texts.push(before);
                                     history.steps.push(message::Applied::new(&edits));
                                     doc = next;
-                                    carried = facts.take().map(Facts::carried).zip(kept);
+                                    facts.edited(kept);
                                     changed = true;
                                     suppressions = suppress::rescan(&doc, &original_suppressions);
                                     trail.push((t.id(), edits));
@@ -461,6 +450,32 @@ pub fn run_doc(doc: Document, selection: &Selection, input: Input) -> Run {
         warnings,
         ecosystems,
         stages: stage_notes,
+    }
+}
+
+/// The facts of the text as it is now, worked out when a step first asks
+/// after a change, with what the version before lends them (the commands
+/// of the RUNs the change did not touch).
+struct Current<'c> {
+    facts: Option<Facts<'c>>,
+    carried: Option<(Carried, Kept)>,
+}
+
+impl<'c> Current<'c> {
+    fn get(
+        &mut self,
+        doc: &Document,
+        context: Option<&'c BuildContext>,
+        targets: &Targets,
+    ) -> &Facts<'c> {
+        let carried = &mut self.carried;
+        self.facts
+            .get_or_insert_with(|| Facts::with_kept(doc, context, targets, carried.take()))
+    }
+
+    /// The text changed; `kept` says which instructions stayed as they were.
+    fn edited(&mut self, kept: Option<Kept>) {
+        self.carried = self.facts.take().map(Facts::carried).zip(kept);
     }
 }
 
@@ -571,12 +586,12 @@ fn apply(doc: Document, edits: &[edit::Edit]) -> Applied {
         let doc = Document::parse(before.clone()).expect("the text before parsed");
         Applied::Bug(doc, why)
     };
-    let (next, reused) = match doc.edited_kept(text.clone(), changed) {
+    let (next, reused) = match doc.edited_kept(text, changed) {
         Ok(next) => next,
         Err(e) => return restore(format!("the rewritten text does not parse: {e}")),
     };
     if crate::syntax::check_rereads() {
-        let full = Document::parse(text).expect("the piece parsed, so the whole does");
+        let full = Document::parse(next.text()).expect("the piece parsed, so the whole does");
         if let Some(diff) = next.differs_from(&full) {
             panic!("re-reading around the edits {changed:?} differs from a full parse: {diff}");
         }

@@ -40,6 +40,16 @@ impl Kept {
     }
 }
 
+/// What [`Document::edited_kept`] read again: the instructions and
+/// comments of `span` (old offsets) as the new text has them.
+struct Piece {
+    kept: Kept,
+    shift: shift::Shift,
+    span: Span,
+    instructions: Vec<super::Instruction>,
+    comments: Vec<super::Comment>,
+}
+
 impl Document {
     /// `new_text`, which is this document's text with the bytes of
     /// `changed` replaced, parsed again. Only the instructions around the
@@ -58,14 +68,19 @@ impl Document {
         new_text: String,
         changed: Span,
     ) -> Result<(Document, Option<Kept>), ParseError> {
-        let delta = new_text.len() as isize - self.text.len() as isize;
-        match self.edited_piece(&new_text, changed, delta) {
-            Some((doc, kept)) => Ok((doc, Some(kept))),
+        match self.piece(&new_text, changed) {
+            Some(piece) => {
+                let (doc, kept) = self.splice(new_text, piece);
+                Ok((doc, Some(kept)))
+            }
             None => Document::parse(new_text).map(|doc| (doc, None)),
         }
     }
 
-    fn edited_piece(self, new_text: &str, changed: Span, delta: isize) -> Option<(Document, Kept)> {
+    /// The instructions `k0..k1` around `changed` read again from
+    /// `new_text`, if that piece reads the same on its own as in the whole.
+    fn piece(&self, new_text: &str, changed: Span) -> Option<Piece> {
+        let delta = new_text.len() as isize - self.text.len() as isize;
         let n = self.instructions.len();
         // Where each instruction's lines start; the comment and blank lines
         // after it up to the next one are its own.
@@ -102,11 +117,37 @@ impl Document {
             &self.directives,
             first_line > last_directive,
         )?;
+        if k0 == 0 && k1 == n && instructions.is_empty() {
+            return None; // no instruction left: the full parse says so
+        }
         let nl = |t: &str| t.bytes().filter(|&c| c == b'\n').count() as isize;
-        let shift = shift::Shift {
-            bytes: delta,
-            lines: nl(&new_text[a..new_b]) - nl(&self.text[a..b]),
-        };
+        Some(Piece {
+            kept: Kept {
+                before: k0,
+                old_after: k1,
+                new_after: k0 + instructions.len(),
+                bytes: delta,
+            },
+            shift: shift::Shift {
+                bytes: delta,
+                lines: nl(&new_text[a..new_b]) - nl(&self.text[a..b]),
+            },
+            span: Span::new(a, b),
+            instructions,
+            comments,
+        })
+    }
+
+    /// This document with `piece` in place of the instructions it read
+    /// again, those after it moved along.
+    fn splice(self, new_text: String, piece: Piece) -> (Document, Kept) {
+        let Piece {
+            kept,
+            shift,
+            span,
+            instructions,
+            comments,
+        } = piece;
         let Document {
             escape,
             directives,
@@ -114,39 +155,30 @@ impl Document {
             comments: old_comments,
             ..
         } = self;
-        let kept = Kept {
-            before: k0,
-            old_after: k1,
-            new_after: k0 + instructions.len(),
-            bytes: delta,
-        };
         let mut all = Vec::with_capacity(old.len() + instructions.len());
         let mut old = old.into_iter();
-        all.extend(old.by_ref().take(k0));
+        all.extend(old.by_ref().take(kept.before));
         all.extend(instructions);
-        all.extend(old.skip(k1 - k0).map(|mut ins| {
+        all.extend(old.skip(kept.old_after - kept.before).map(|mut ins| {
             shift.instruction(&mut ins);
             ins
         }));
         let mut notes = Vec::with_capacity(old_comments.len() + comments.len());
         let mut later = Vec::new();
         for mut c in old_comments {
-            if c.span.start < a {
+            if c.span.start < span.start {
                 notes.push(c);
-            } else if c.span.start >= b {
+            } else if c.span.start >= span.end {
                 shift.comment(&mut c);
                 later.push(c);
             }
         }
         notes.extend(comments);
         notes.extend(later);
-        if all.is_empty() {
-            return None;
-        }
-        Some((
-            Document::assemble(new_text.to_string(), escape, directives, all, notes),
+        (
+            Document::assemble(new_text, escape, directives, all, notes),
             kept,
-        ))
+        )
     }
 
     /// How this document differs from `other` (the same text parsed
