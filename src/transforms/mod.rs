@@ -17,7 +17,7 @@ pub mod rust;
 pub mod split;
 pub mod text;
 
-use crate::analysis::{Facts, GoFacts, JavaFacts, NodeFacts, PythonFacts, RustFacts};
+use crate::analysis::{Facts, GoFacts, JavaFacts, NodeFacts, PythonFacts, RustFacts, StageFacts};
 use crate::edit::Edit;
 use crate::syntax::Document;
 
@@ -59,6 +59,29 @@ impl Cx<'_> {
     /// The Java facts of the document.
     pub fn java(&self) -> &JavaFacts {
         self.facts.java(self.doc)
+    }
+}
+
+impl<'a> Cx<'a> {
+    /// The stage that ships, when `stage_is` (a flag per stage, from the
+    /// ecosystem's facts) says it is an `eco` stage: where that ecosystem's
+    /// steps after level 1 start. Else not applicable, with why.
+    pub fn shipped_stage(
+        &self,
+        stage_is: &[bool],
+        eco: crate::ecosystem::Ecosystem,
+    ) -> Result<&'a StageFacts, Outcome> {
+        let rt = self
+            .facts
+            .runtime()
+            .ok_or_else(|| Outcome::not_applicable("no stages"))?;
+        if !stage_is.get(rt.index).copied().unwrap_or(false) {
+            return Err(Outcome::not_applicable(format!(
+                "the image's stage is not a {} stage",
+                eco.title()
+            )));
+        }
+        Ok(rt)
     }
 }
 

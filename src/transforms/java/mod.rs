@@ -14,6 +14,7 @@ mod runtime;
 pub mod strip;
 
 use crate::catalog;
+use crate::ecosystem::Ecosystem;
 use crate::syntax::ImageRef;
 
 /// The eclipse-temurin JRE tag for a feature version (`17-jre`,
@@ -73,14 +74,5 @@ use crate::transforms::{Cx, Outcome};
 /// The stage that ships, when it is a Java stage: where the Java steps
 /// after level 1 start (else not applicable, with why).
 pub(crate) fn java_runtime<'a>(cx: &Cx<'a>) -> Result<&'a StageFacts, Outcome> {
-    let rt = cx
-        .facts
-        .runtime()
-        .ok_or_else(|| Outcome::not_applicable("no stages"))?;
-    if !cx.java().java_stage[rt.index] {
-        return Err(Outcome::not_applicable(
-            "the image's stage is not a Java stage",
-        ));
-    }
-    Ok(rt)
+    cx.shipped_stage(&cx.java().java_stage, Ecosystem::Java)
 }

@@ -25,6 +25,7 @@
 
 use crate::analysis::node::cmd::{Starts, plain_node, starts};
 use crate::analysis::stages::Process;
+use crate::ecosystem::Ecosystem;
 use crate::message::Loc;
 use crate::transforms::text::{json_array, replace_args};
 use crate::transforms::{Cx, Outcome, Transform};
@@ -37,12 +38,10 @@ impl Transform for NodeCmd {
     }
 
     fn run(&self, cx: &Cx) -> Outcome {
-        let Some(rt) = cx.facts.runtime() else {
-            return Outcome::not_applicable("no stages");
+        let rt = match cx.shipped_stage(&cx.node().node_stage, Ecosystem::Node) {
+            Ok(rt) => rt,
+            Err(why) => return why,
         };
-        if !cx.node().node_stage[rt.index] {
-            return Outcome::not_applicable("the image's stage is not a Node.js stage");
-        }
         let procs: Vec<&Process> = [&rt.entrypoint, &rt.cmd].into_iter().flatten().collect();
         let procs: Vec<&Process> = match procs.first() {
             Some(p) if p.entrypoint && !p.shell_form => vec![p],

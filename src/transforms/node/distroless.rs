@@ -33,6 +33,7 @@ use crate::analysis::Family;
 use crate::analysis::node::cmd::{Starts, starts};
 use crate::analysis::stages::Base;
 use crate::catalog;
+use crate::ecosystem::Ecosystem;
 use crate::edit::Edit;
 use crate::message::Loc;
 use crate::syntax::{Args, Command, Keyword};
@@ -74,14 +75,7 @@ fn privileged_port(cx: &Cx, s: usize) -> Option<(u32, Loc)> {
 
 fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
     let (doc, facts) = (cx.doc, cx.facts);
-    let rt = facts
-        .runtime()
-        .ok_or_else(|| Outcome::not_applicable("no stages"))?;
-    if !cx.node().node_stage[rt.index] {
-        return Err(Outcome::not_applicable(
-            "the image's stage is not a Node.js stage",
-        ));
-    }
+    let rt = cx.shipped_stage(&cx.node().node_stage, Ecosystem::Node)?;
     let img = match &rt.base {
         Base::Image(b) if b.family == Family::Node => b,
         Base::Image(b) if b.repository.starts_with("gcr.io/distroless/nodejs") => {

@@ -29,6 +29,7 @@ use crate::analysis::Family;
 use crate::analysis::node::cmd::{Manager, Starts, starts};
 use crate::analysis::stages::{Base, Source};
 use crate::catalog;
+use crate::ecosystem::Ecosystem;
 use crate::message::Loc;
 use crate::syntax::Keyword;
 use crate::transforms::text::kw;
@@ -55,16 +56,9 @@ fn is_install_setting(key: &str) -> bool {
 }
 
 fn plan(cx: &Cx) -> Result<Outcome, Outcome> {
-    let (doc, facts) = (cx.doc, cx.facts);
-    let rt = facts
-        .runtime()
-        .ok_or_else(|| Outcome::not_applicable("no stages"))?;
+    let doc = cx.doc;
     let node = cx.node();
-    if !node.node_stage[rt.index] {
-        return Err(Outcome::not_applicable(
-            "the image's stage is not a Node.js stage",
-        ));
-    }
+    let rt = cx.shipped_stage(&node.node_stage, Ecosystem::Node)?;
     if node.installs_in(rt.index).next().is_none() {
         return Err(Outcome::not_applicable(
             "already split: the image's stage installs no packages (they come from another stage)",

@@ -11,19 +11,11 @@ pub mod strip;
 mod tag;
 
 use crate::analysis::StageFacts;
+use crate::ecosystem::Ecosystem;
 use crate::transforms::{Cx, Outcome};
 
 /// The stage that ships, when it is a Python stage: where the Python steps
 /// after level 1 start (else not applicable, with why).
 pub(crate) fn python_runtime<'a>(cx: &Cx<'a>) -> Result<&'a StageFacts, Outcome> {
-    let rt = cx
-        .facts
-        .runtime()
-        .ok_or_else(|| Outcome::not_applicable("no stages"))?;
-    if !cx.python().python_stage[rt.index] {
-        return Err(Outcome::not_applicable(
-            "the image's stage is not a Python stage",
-        ));
-    }
-    Ok(rt)
+    cx.shipped_stage(&cx.python().python_stage, Ecosystem::Python)
 }
