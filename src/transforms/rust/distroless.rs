@@ -48,7 +48,7 @@ use crate::message::Loc;
 use crate::pipeline::Runtime;
 use crate::syntax::{Args, Command, Document, Keyword};
 use crate::transforms::text::{continued_to_eof, insert_after, json_array, kw_like, replace_args};
-use crate::transforms::{Cx, Outcome, Transform, pin};
+use crate::transforms::{Cx, Outcome, Transform, pin, split};
 
 pub struct RustDistroless;
 
@@ -302,12 +302,8 @@ fn users(
     for &u in &rt.users {
         let ins = &doc.instructions()[u];
         let Some(w) = ins.text_arg() else { continue };
-        let (user, group) = w
-            .text
-            .split_once(':')
-            .map_or((w.text.as_str(), None), |(a, b)| (a, Some(b)));
-        let numeric = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if numeric(user) && group.is_none_or(numeric) || passwd {
+        let (user, group) = split::user_and_group(&w.text);
+        if split::numeric_ids(user, group) || passwd {
             continue;
         }
         let id = match user {

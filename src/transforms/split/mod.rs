@@ -71,6 +71,20 @@ pub fn passwd(cx: &Cx, s: usize) -> bool {
         })
 }
 
+/// A USER value (or a `--chown` one) as its user and group.
+pub fn user_and_group(value: &str) -> (&str, Option<&str>) {
+    value
+        .split_once(':')
+        .map_or((value, None), |(u, g)| (u, Some(g)))
+}
+
+/// True when `user[:group]` are numeric ids, which a runtime without
+/// /etc/passwd still resolves.
+pub fn numeric_ids(user: &str, group: Option<&str>) -> bool {
+    let numeric = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    numeric(user) && group.is_none_or(numeric)
+}
+
 /// True when `stage` sets a WORKDIR of its own: only then is its working
 /// directory the app's (else it is whatever the base image left), and
 /// only then does a runtime stage repeat it.

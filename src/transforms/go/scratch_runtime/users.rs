@@ -10,7 +10,7 @@ use crate::analysis::{Family, StageFacts};
 use crate::edit::Edit;
 use crate::message::Loc;
 use crate::syntax::{Keyword, Span};
-use crate::transforms::{Cx, Outcome};
+use crate::transforms::{Cx, Outcome, split};
 
 /// What the runtime is, as far as users go.
 pub(super) struct Runtime<'a> {
@@ -108,12 +108,8 @@ pub(super) fn numeric(
     for &u in &rt.users {
         let ins = &doc.instructions()[u];
         let Some(w) = ins.text_arg() else { continue };
-        let (user, group) = w
-            .text
-            .split_once(':')
-            .map_or((w.text.as_str(), None), |(a, b)| (a, Some(b)));
-        let numeric = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if numeric(user) && group.is_none_or(numeric) {
+        let (user, group) = split::user_and_group(&w.text);
+        if split::numeric_ids(user, group) {
             final_uid = user.parse().ok();
             continue;
         }
@@ -162,7 +158,7 @@ pub(super) fn numeric(
         {
             continue;
         }
-        let (user, group) = v.split_once(':').map_or((v, None), |(a, b)| (a, Some(b)));
+        let (user, group) = split::user_and_group(v);
         let Some((mut ids, _)) = ids_of(user, group) else {
             return Err(Outcome::refuse(format!(
                 "--chown={v} on {} names a user {minimal} cannot look up; use numeric ids",
