@@ -1,5 +1,6 @@
 //! `dfslim fix`: rewrite Dockerfiles, show diffs, or check.
 
+use super::out::Out;
 use super::{Color, ERROR, OK, PENDING, eprint, fail, print};
 use clap::{Args, ValueEnum};
 use dfslim::config::{self, Config, Flags};
@@ -126,6 +127,7 @@ pub fn run(args: FixArgs) -> u8 {
     if let Err(e) = check_ids(&args.only).and_then(|_| check_ids(&args.skip)) {
         return fail(&e);
     }
+    fix::warm_up();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let config = match load_config(args.config.as_deref(), &cwd) {
         Ok(c) => c,
@@ -225,38 +227,44 @@ pub fn run(args: FixArgs) -> u8 {
             // changed or had something refused (--verbose: the full story).
             detailed: args.verbose || reports.len() + jobs.len() == 1,
         };
+        let mut out = Out::new();
         for (path, msg) in &notes {
-            eprint(&format!("{path}: {msg}\n"));
+            out.eprint(&format!("{path}: {msg}\n"));
         }
         // Rendered as each chunk of jobs finishes, then let go: a batch
         // of any size holds a few hundred reports, not all of them.
         let mut summary = Summary::default();
         let mut unchecked = 0;
         let mut early = reports.into_iter().peekable();
-        let mut show = |r: FileReport| {
+        let mut show = |r: FileReport, out: &mut Out| {
             summary.add(&r);
             unchecked += usize::from(report::text::unchecked(&r));
-            bar.suspend(|| text.file(&r));
+            text.file(&r, out);
         };
         fix::run_each(&jobs, mode, keep, &|| bar.inc(1), &mut |r| {
             while let Some(e) = early.next_if(|e| order(&e.path) <= order(&r.path)) {
-                show(e);
+                show(e, &mut out);
             }
-            show(r);
+            show(r, &mut out);
+            // Under the progress bar, each file's lines as they come.
+            if !bar.is_hidden() {
+                bar.suspend(|| out.flush());
+            }
         });
-        early.for_each(&mut show);
+        early.for_each(|e| show(e, &mut out));
         bar.finish_and_clear();
         summary.warnings += notes.len();
         if summary.files > 1 || args.verbose {
-            eprint(&report::text::summary(&summary));
+            out.eprint(&report::text::summary(&summary));
         }
         if let Some(hint) = report::text::hint_for(unchecked) {
-            eprint(&hint);
+            out.eprint(&hint);
         }
         // stdin in write mode: the result goes to stdout.
-        if let (Some(out), Mode::Write) = (stdin_output, mode) {
-            print(&out);
+        if let (Some(text), Mode::Write) = (stdin_output, mode) {
+            out.print(&text);
         }
+        drop(out);
         return finish(&summary, mode);
     }
     let mut done = fix::run_all(&jobs, mode, keep, &|| bar.inc(1));
@@ -319,14 +327,14 @@ struct Text {
 }
 
 impl Text {
-    fn file(&self, r: &FileReport) {
+    fn file(&self, r: &FileReport, out: &mut Out) {
         let text_mode = match self.mode {
             Mode::Write => report::text::Mode::Write,
             Mode::DryRun => report::text::Mode::DryRun,
             Mode::Check => report::text::Mode::Check,
         };
         if let (Mode::DryRun, Some(run)) = (self.mode, r.run()) {
-            print(&report::diff::unified(
+            out.print(&report::diff::unified(
                 &r.path,
                 &run.original,
                 &run.output,
@@ -334,12 +342,13 @@ impl Text {
             ));
         }
         if self.mode == Mode::Check && r.status() == "changed" {
-            print(&format!("{}\n", r.path));
+            out.print(&r.path);
+            out.print("\n");
         }
         if self.detailed && (self.verbose || report::text::noteworthy(r)) {
-            eprint(&report::text::file(r, text_mode, self.verbose));
+            out.eprint(&report::text::file(r, text_mode, self.verbose));
         } else if report::text::noteworthy(r) {
-            eprint(&report::text::line(r, text_mode));
+            out.eprint(&report::text::line(r, text_mode));
         }
     }
 }

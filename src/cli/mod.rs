@@ -4,6 +4,7 @@
 mod config;
 mod fix;
 mod inspect;
+mod out;
 mod verify;
 
 use clap::{Parser, Subcommand, ValueEnum};
