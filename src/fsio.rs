@@ -82,13 +82,38 @@ pub fn read_text(path: &Path) -> Result<String, FileError> {
     if !meta.is_file() {
         return Err(FileError::NotRegular);
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
-    // Through `take`: `File::read_to_end` would ask the size again (fstat
-    // and lseek), two calls per file of a batch for what `meta` told.
-    fs::File::open(path)?
-        .take(u64::MAX)
-        .read_to_end(&mut bytes)?;
-    decode(bytes)
+    decode(read_sized(&mut fs::File::open(path)?, meta.len() as usize)?)
+}
+
+/// Reads `file`, `len` bytes long when it was looked at, to its end in
+/// one system call when it still is: asked for one byte more, a regular
+/// file gives less only at its end, so the second read `read_to_end`
+/// makes to see the end (and the `fstat` and `lseek` it makes to learn
+/// the size) would cost two to four calls per file of a batch. A file
+/// that grew is read on to its end; one that shrank, until a read gives 0.
+fn read_sized(file: &mut fs::File, len: usize) -> io::Result<Vec<u8>> {
+    let mut bytes = vec![0; len + 1];
+    let mut n = 0;
+    loop {
+        match file.read(&mut bytes[n..]) {
+            Ok(0) => break,
+            Ok(k) => {
+                n += k;
+                if n == len {
+                    break;
+                }
+                if n == bytes.len() {
+                    bytes.truncate(n);
+                    file.take(u64::MAX).read_to_end(&mut bytes)?;
+                    return Ok(bytes);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    bytes.truncate(n);
+    Ok(bytes)
 }
 
 /// Reads all of standard input as UTF-8 text.
@@ -188,6 +213,25 @@ fn keep_owner(_: &fs::File, _: &fs::Metadata) {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn read_sized_reads_to_the_end_whatever_size_was_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Dockerfile");
+        let text = "FROM alpine\nRUN echo hi\n";
+        fs::write(&path, text).unwrap();
+        // The size told, a size it grew past, a size it shrank from, none.
+        for told in [text.len(), 5, 1000, 0] {
+            let got = read_sized(&mut fs::File::open(&path).unwrap(), told).unwrap();
+            assert_eq!(String::from_utf8(got).unwrap(), text, "told {told}");
+        }
+        fs::write(&path, "").unwrap();
+        assert!(
+            read_sized(&mut fs::File::open(&path).unwrap(), 0)
+                .unwrap()
+                .is_empty()
+        );
+    }
 
     fn leftovers(dir: &Path) -> Vec<String> {
         fs::read_dir(dir)
