@@ -44,6 +44,17 @@ pub fn how_to_pin(image: &str) -> String {
     format!("docker buildx imagetools inspect {image} --format '{{{{json .Manifest.Digest}}}}'")
 }
 
+/// The [`Engine`] of [`Engine::from_env`], looked for on the first question:
+/// most runs ask none, and the search walks every directory of PATH.
+#[derive(Default)]
+pub struct OnDemand(std::sync::OnceLock<Option<Engine>>);
+
+impl Digests for OnDemand {
+    fn digest(&self, image: &str) -> Option<String> {
+        self.0.get_or_init(Engine::from_env).as_ref()?.digest(image)
+    }
+}
+
 /// Asks a Docker engine.
 pub struct Engine {
     client: PathBuf,

@@ -129,12 +129,10 @@ pub fn fix_file(path: &Path, display: &str, options: &Options) -> FileReport {
 }
 
 /// Where digests for new images come from in a run: the Docker engine the
-/// `docker` CLI points at, when there is a client (see [`crate::digest`]).
+/// `docker` CLI points at, when there is a client (see [`crate::digest`]),
+/// looked for when a digest is first needed.
 pub fn digests() -> Box<dyn Digests> {
-    match crate::digest::Engine::from_env() {
-        Some(e) => Box::new(e),
-        None => Box::new(crate::digest::None),
-    }
+    Box::new(crate::digest::OnDemand::default())
 }
 
 /// One Dockerfile of a batch, with the settings and context it gets.
@@ -220,6 +218,18 @@ pub fn run_all(jobs: &[Job], mode: Mode, keep: Keep, tick: &(dyn Fn() + Sync)) -
     let mut out = Vec::with_capacity(jobs.len());
     run_each(jobs, mode, keep, tick, &mut |r| out.push(r));
     out
+}
+
+/// Reads the tables the binary embeds (the catalog, the facts under
+/// `transforms/tables/`) on another core while the caller finds its files
+/// and plans its jobs: the first file would otherwise wait for them, with
+/// every other core idle.
+pub fn warm_up() {
+    rayon::spawn(|| {
+        crate::catalog::entries();
+        crate::catalog::tables();
+        crate::transforms::all();
+    });
 }
 
 /// Jobs run together (in parallel) before their reports go to the sink: a
