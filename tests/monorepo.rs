@@ -228,6 +228,39 @@ fn steps(file: &Value, key: &str) -> Vec<String> {
         .collect()
 }
 
+/// Both streams in one file (`2>&1`, a terminal): the report is written a
+/// block at a time, and each changed file's path still comes just before
+/// its line, the summary last.
+#[test]
+fn one_file_for_both_streams_keeps_the_order() {
+    let dir = repo();
+    let root = dir.path();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let log = elsewhere.path().join("both.log");
+    let file = fs::File::create(&log).unwrap();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_dfslim"))
+        .current_dir(root)
+        .env("HOME", root)
+        .env("XDG_CONFIG_HOME", root.join(".xdg"))
+        .env("NO_COLOR", "1")
+        .args(["fix", "--check", "."])
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(2));
+    let both = fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = both.lines().collect();
+    for path in CHANGED {
+        let at = lines.iter().position(|l| *l == path).expect(path);
+        assert!(
+            lines[at + 1].starts_with(&format!("{path}: would change")),
+            "{both}"
+        );
+    }
+    assert!(lines.last().unwrap().starts_with("6 files: "), "{both}");
+}
+
 #[test]
 fn json_report() {
     let dir = repo();
