@@ -336,11 +336,14 @@ pub fn run_doc(doc: Document, selection: &Selection, input: Input) -> Run {
             });
             let eco = steps[k].ecosystem;
             // Most steps of a file are another ecosystem's: said at once
-            // (and not said again by every later pass).
+            // (and not said again by every later pass). Which ecosystems
+            // the file holds is read once, from the text as written: no
+            // step makes a file another ecosystem's, and asking each new
+            // version worked out every other ecosystem's facts again.
             let other_ecosystem = blocked.is_none()
                 && file_wide.is_none()
                 && eco != Ecosystem::Any
-                && !facts.get(&doc, context, targets).has(eco, &doc);
+                && !ecosystems.contains(&eco);
             if other_ecosystem && gated[k] {
                 continue;
             }
