@@ -78,8 +78,8 @@ fn same_file() -> bool {
     };
     match (id(std::io::stdout().as_fd()), id(std::io::stderr().as_fd())) {
         (Some(a), Some(b)) => a == b,
-        // Unknown: keep the order.
-        _ => true,
+        // One of them closed (`>&-`): each stream to its own.
+        _ => false,
     }
 }
 
