@@ -5,7 +5,6 @@
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::{HashMap, HashSet};
-use std::io;
 use std::path::{Path, PathBuf};
 
 /// True for names Docker tools use for Dockerfiles, in any case:
@@ -140,32 +139,26 @@ pub fn discover(roots: &[PathBuf], filter: &Filter) -> Discovery {
     // file root's directory), and the root's absolute path.
     let mut dirs: Vec<(PathBuf, PathBuf)> = Vec::new();
     // One lstat for a plain file (the common case, thousands of them named
-    // by a shell glob); a link is followed with a second call. On every
-    // core: before the batch starts, nothing else is running.
-    let metas: Vec<io::Result<(std::fs::Metadata, bool)>> = {
+    // by a shell glob); a link is followed with a second call. A long list
+    // is spread over the cores: the batch has not started yet.
+    let look = |root: &PathBuf| match std::fs::symlink_metadata(root) {
+        Ok(m) if m.is_symlink() => std::fs::metadata(root)
+            .map(|m| (m, true))
+            .map_err(|_| "broken symlink"),
+        Ok(m) => Ok((m, false)),
+        Err(_) => Err("no such file or directory"),
+    };
+    let metas: Vec<Result<(std::fs::Metadata, bool), &str>> = if roots.len() < 64 {
+        roots.iter().map(look).collect()
+    } else {
         use rayon::prelude::*;
-        let look = |root: &PathBuf| match std::fs::symlink_metadata(root) {
-            Ok(m) if m.is_symlink() => std::fs::metadata(root).map(|m| (m, true)),
-            Ok(m) => Ok((m, false)),
-            Err(e) => Err(e),
-        };
-        if roots.len() < 64 {
-            roots.iter().map(look).collect()
-        } else {
-            roots.par_iter().map(look).collect()
-        }
+        roots.par_iter().map(look).collect()
     };
     for (root, meta) in roots.iter().zip(metas) {
         let (meta, linked) = match meta {
             Ok(m) => m,
-            Err(_) if root.symlink_metadata().is_ok() => {
-                out.files
-                    .push(Err((root.clone(), "broken symlink".to_string())));
-                continue;
-            }
-            Err(_) => {
-                out.files
-                    .push(Err((root.clone(), "no such file or directory".to_string())));
+            Err(why) => {
+                out.files.push(Err((root.clone(), why.to_string())));
                 continue;
             }
         };
