@@ -88,9 +88,9 @@ pub fn read_text(path: &Path) -> Result<String, FileError> {
 /// Reads `file`, `len` bytes long when it was looked at, to its end in
 /// one system call when it still is: asked for one byte more, a regular
 /// file gives less only at its end, so the second read `read_to_end`
-/// makes to see the end (and the `fstat` and `lseek` it makes to learn
-/// the size) would cost two to four calls per file of a batch. A file
-/// that grew is read on to its end; one that shrank, until a read gives 0.
+/// makes to see the end is not needed (one call per file of a batch). A
+/// file that grew is read on to its end; one that shrank, until a read
+/// gives 0.
 fn read_sized(file: &mut fs::File, len: usize) -> io::Result<Vec<u8>> {
     let mut bytes = vec![0; len + 1];
     let mut n = 0;

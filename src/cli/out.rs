@@ -1,7 +1,7 @@
 //! Standard output and standard error for a batch's text report, written a
 //! block at a time. A line per file went out as a system call each (381 on
-//! the 237 files of the corpus, a tenth of a `--check` run's time in the
-//! kernel). When both streams reach the same file (a terminal, `2>&1`),
+//! the 237 files of the corpus). When both streams reach the same file (a
+//! terminal, `2>&1`),
 //! one buffer keeps their lines in the order they were rendered.
 
 use std::io::Write;
@@ -48,8 +48,9 @@ impl Out {
     /// worth a panic, as in [`super::print`].
     pub(crate) fn flush(&mut self) {
         if !self.out.is_empty() {
-            let _ = std::io::stdout().lock().write_all(&self.out);
-            let _ = std::io::stdout().flush();
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(&self.out);
+            let _ = stdout.flush();
             self.out.clear();
         }
         if !self.err.is_empty() {
